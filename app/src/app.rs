@@ -1,0 +1,85 @@
+//! The HTML shell, the root component and the routes.
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::{
+    i18n::{t, Key, Locale},
+    pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound},
+    server_fns::viewer::get_viewer,
+};
+
+/// The page language. On the server the tenant middleware decided it for this request; in the
+/// browser it is read back from `<html lang>`, so hydration renders the same text.
+fn page_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::server::tenant::RequestLocale>().map(|l| l.0))
+            .unwrap_or_default()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.get_attribute("lang"))
+            .and_then(|lang| Locale::parse(&lang))
+            .unwrap_or_default()
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
+    Locale::default()
+}
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let locale = page_locale();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.tag()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <leptos_meta::MetaTags/>
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased dark:bg-slate-950 dark:text-slate-100">
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The signed-in user, loaded once per page load and serialised into the page for hydration.
+pub type ViewerResource = Resource<Result<Option<crate::model::Viewer>, crate::error::AppError>>;
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(page_locale());
+    let viewer: ViewerResource = Resource::new_blocking(|| (), |_| get_viewer());
+    provide_context(viewer);
+
+    // Lets browser tests (and people) see that the page is interactive.
+    Effect::new(|_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.body()) {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/atrium.css"/>
+        <Title text=t(Key::AppName)/>
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/") view=DashboardPage/>
+                <Route path=path!("/login") view=LoginPage/>
+            </Routes>
+        </Router>
+    }
+}

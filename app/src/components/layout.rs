@@ -1,0 +1,43 @@
+use leptos::prelude::*;
+
+use super::locale_switcher::LocaleSwitcher;
+use crate::{
+    i18n::{t, Key},
+    model::Viewer,
+};
+
+/// The frame of every signed-in page: workspace name, navigation, language, sign-out.
+#[component]
+pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
+    view! {
+        <div class="min-h-screen">
+            <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-3">
+                    <div class="flex items-center gap-6">
+                        <a href="/" class="flex items-center gap-2 font-semibold">
+                            <span class="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-white">"A"</span>
+                            <span data-testid="company-name">{viewer.tenant.name.clone()}</span>
+                        </a>
+                        <nav aria-label=t(Key::NavMain) class="flex gap-1 text-sm">
+                            <a href="/" class="rounded-md px-3 py-2 font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800">
+                                {t(Key::NavDashboard)}
+                            </a>
+                        </nav>
+                    </div>
+                    <div class="flex flex-wrap items-center gap-4">
+                        <LocaleSwitcher/>
+                        <span class="hidden text-sm text-slate-600 sm:inline dark:text-slate-400" data-testid="user-name">
+                            {viewer.user.name.clone()}
+                        </span>
+                        <form method="post" action="/rpc/logout">
+                            <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+                                {t(Key::NavLogout)}
+                            </button>
+                        </form>
+                    </div>
+                </div>
+            </header>
+            <main class="mx-auto max-w-6xl px-4 py-8">{children()}</main>
+        </div>
+    }
+}

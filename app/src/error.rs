@@ -1,0 +1,124 @@
+//! The one error type of the application. It crosses the wire: the JSON API renders it as
+//! `{"errors": {...}}` and server functions carry it to the browser as it is.
+use leptos::server_fn::{codec::JsonEncoding, error::{FromServerFnError, ServerFnErrorErr}};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Field name → messages, as in `{"errors": {"email": ["can't be blank"]}}`.
+pub type FieldErrors = BTreeMap<String, Vec<String>>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("validation failed")]
+    Validation { fields: FieldErrors },
+    #[error("invalid credentials")]
+    InvalidCredentials,
+    #[error("unauthorized: {detail}")]
+    Unauthorized { detail: String },
+    #[error("forbidden")]
+    Forbidden,
+    #[error("cross-site request refused")]
+    CrossSite,
+    #[error("not found")]
+    NotFound,
+    #[error("conflict: {detail}")]
+    Conflict { detail: String, code: String },
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("bad request: {detail}")]
+    BadRequest { detail: String },
+    #[error("payload too large")]
+    PayloadTooLarge,
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// Details were logged where the error happened; the client only learns that it failed.
+    #[error("internal error")]
+    Internal,
+}
+
+impl AppError {
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        AppError::Unauthorized { detail: detail.into() }
+    }
+
+    pub fn field(field: &str, message: &str) -> Self {
+        let mut fields = FieldErrors::new();
+        fields.insert(field.to_string(), vec![message.to_string()]);
+        AppError::Validation { fields }
+    }
+
+    pub fn status_code(&self) -> u16 {
+        match self {
+            AppError::Validation { .. } => 422,
+            AppError::InvalidCredentials | AppError::Unauthorized { .. } => 401,
+            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::NotFound => 404,
+            AppError::Conflict { .. } => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::BadRequest { .. } => 400,
+            AppError::PayloadTooLarge => 413,
+            AppError::UnsupportedMediaType => 415,
+            AppError::Internal => 500,
+        }
+    }
+
+    /// The machine-readable `code` of the JSON body.
+    pub fn code(&self) -> &str {
+        match self {
+            AppError::Validation { .. } => "validation_failed",
+            AppError::InvalidCredentials => "invalid_credentials",
+            AppError::Unauthorized { .. } => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::CrossSite => "cross_site_request",
+            AppError::NotFound => "not_found",
+            AppError::Conflict { code, .. } => code,
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::BadRequest { .. } => "bad_request",
+            AppError::PayloadTooLarge => "payload_too_large",
+            AppError::UnsupportedMediaType => "unsupported_media_type",
+            AppError::Internal => "internal_error",
+        }
+    }
+
+    /// The human-readable `detail` of the JSON body (English; the UI translates by `code`).
+    pub fn detail(&self) -> String {
+        match self {
+            AppError::Validation { .. } => "Validation failed".into(),
+            AppError::InvalidCredentials => "Invalid credentials".into(),
+            AppError::Unauthorized { detail } => detail.clone(),
+            AppError::Forbidden => "Forbidden".into(),
+            AppError::CrossSite => "Cross-site request refused".into(),
+            AppError::NotFound => "Not found".into(),
+            AppError::Conflict { detail, .. } => detail.clone(),
+            AppError::RateLimited { .. } => "Too many requests, retry later".into(),
+            AppError::BadRequest { detail } => detail.clone(),
+            AppError::PayloadTooLarge => "Request body too large".into(),
+            AppError::UnsupportedMediaType => "Expected Content-Type: application/json".into(),
+            AppError::Internal => "Internal server error".into(),
+        }
+    }
+
+    /// The `errors` object of a JSON error body.
+    pub fn body(&self) -> serde_json::Value {
+        match self {
+            AppError::Validation { fields } => serde_json::json!({ "errors": fields }),
+            other => serde_json::json!({ "errors": { "detail": other.detail(), "code": other.code() } }),
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
+                AppError::BadRequest { detail: format!("Invalid arguments: {detail}") }
+            }
+            ServerFnErrorErr::MissingArg(name) => AppError::field(&name, "can't be blank"),
+            ServerFnErrorErr::UnsupportedRequestMethod(detail) => AppError::BadRequest { detail },
+            _ => AppError::Internal,
+        }
+    }
+}

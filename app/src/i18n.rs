@@ -1,0 +1,116 @@
+//! The UI's three languages. Every user-facing string lives in `locales/*.json`; `build.rs` turns
+//! them into [`Key`] and the lookup tables included below.
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
+
+/// Name of the cookie that remembers an explicit language choice.
+pub const LOCALE_COOKIE: &str = "atrium_locale";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Locale {
+    #[default]
+    #[serde(rename = "pt-BR")]
+    PtBr,
+    #[serde(rename = "es")]
+    Es,
+    #[serde(rename = "en")]
+    En,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 3] = [Locale::PtBr, Locale::Es, Locale::En];
+
+    /// The BCP 47 tag, as used in `<html lang>`, cookies and the API.
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Locale::PtBr => "pt-BR",
+            Locale::Es => "es",
+            Locale::En => "en",
+        }
+    }
+
+    /// Accepts exact tags and their near relatives (`pt`, `pt-pt`, `es-AR`, `en-US`, any case).
+    pub fn parse(tag: &str) -> Option<Locale> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "pt" => Some(Locale::PtBr),
+            "es" => Some(Locale::Es),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the best supported language from an `Accept-Language` header, honouring q-values.
+    pub fn negotiate(accept_language: &str) -> Option<Locale> {
+        let mut best: Option<(f32, Locale)> = None;
+        for item in accept_language.split(',') {
+            let mut parts = item.split(';');
+            let tag = parts.next().unwrap_or_default();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if let Some(locale) = Locale::parse(tag) {
+                if q > 0.0 && best.is_none_or(|(bq, _)| q > bq) {
+                    best = Some((q, locale));
+                }
+            }
+        }
+        best.map(|(_, l)| l)
+    }
+
+    pub fn t(self, key: Key) -> &'static str {
+        table(self)[key as usize]
+    }
+
+    /// Translates and fills `{name}` placeholders.
+    pub fn tf(self, key: Key, args: &[(&str, &str)]) -> String {
+        let mut text = self.t(key).to_string();
+        for (name, value) in args {
+            text = text.replace(&format!("{{{name}}}"), value);
+        }
+        text
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Locale::PtBr => self.t(Key::LocalePtBR),
+            Locale::Es => self.t(Key::LocaleEs),
+            Locale::En => self.t(Key::LocaleEn),
+        }
+    }
+}
+
+/// The language of the page being rendered, provided by `<App/>`.
+pub fn use_locale() -> Locale {
+    use_context::<Locale>().unwrap_or_default()
+}
+
+/// Shorthand for components: `t(Key::LoginTitle)`.
+pub fn t(key: Key) -> &'static str {
+    use_locale().t(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn negotiates_by_quality() {
+        assert_eq!(Locale::negotiate("en-US,en;q=0.9,pt-BR;q=0.8"), Some(Locale::En));
+        assert_eq!(Locale::negotiate("fr;q=1, es;q=0.5, pt;q=0.7"), Some(Locale::PtBr));
+        assert_eq!(Locale::negotiate("fr, de"), None);
+        assert_eq!(Locale::negotiate("es;q=0, en;q=0.1"), Some(Locale::En));
+    }
+
+    #[test]
+    fn every_locale_translates_every_key() {
+        for locale in Locale::ALL {
+            assert!(!locale.t(Key::LoginTitle).is_empty());
+        }
+        assert_ne!(Locale::En.t(Key::LoginTitle), Locale::Es.t(Key::LoginTitle));
+        assert_eq!(Locale::En.tf(Key::DashboardWelcome, &[("name", "Ana")]), "Welcome, Ana");
+    }
+}

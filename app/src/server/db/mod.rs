@@ -1,0 +1,5 @@
+//! Repositories: one module per aggregate. Tenant repositories take a `TenantDb`/`TenantTx`;
+//! `tenants` reads the shared registry.
+pub mod refresh_tokens;
+pub mod tenants;
+pub mod users;

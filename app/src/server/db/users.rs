@@ -1,0 +1,143 @@
+//! A tenant's users.
+use sqlx::{postgres::PgRow, Row};
+use time::{format_description::well_known::Rfc3339, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::{
+    i18n::Locale,
+    model::{Role, UserDto},
+    server::tenant::{TenantDb, TenantTx},
+};
+
+/// A user as the server works with it. The password hash is read only where it is checked.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub active: bool,
+    pub locale: String,
+    pub avatar_url: Option<String>,
+    pub security_version: i32,
+    pub inserted_at: OffsetDateTime,
+    pub updated_at: OffsetDateTime,
+}
+
+impl UserRow {
+    pub fn locale(&self) -> Locale {
+        Locale::parse(&self.locale).unwrap_or_default()
+    }
+
+    pub fn to_dto(&self) -> UserDto {
+        let ts = |t: &OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
+        UserDto {
+            id: self.id,
+            name: self.name.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            active: self.active,
+            locale: self.locale(),
+            avatar_url: self.avatar_url.clone(),
+            inserted_at: ts(&self.inserted_at),
+            updated_at: ts(&self.updated_at),
+        }
+    }
+}
+
+const COLUMNS: &str =
+    "id, name, email, role, active, locale, avatar_url, security_version, inserted_at, updated_at";
+
+fn from_row(row: &PgRow) -> Result<UserRow, sqlx::Error> {
+    let role: String = row.try_get("role")?;
+    Ok(UserRow {
+        id: row.try_get("id")?,
+        name: row.try_get("name")?,
+        email: row.try_get("email")?,
+        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
+        active: row.try_get("active")?,
+        locale: row.try_get("locale")?,
+        avatar_url: row.try_get("avatar_url")?,
+        security_version: row.try_get("security_version")?,
+        inserted_at: row.try_get("inserted_at")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+pub async fn find_by_id(db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = db.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = $1"));
+    sqlx::query(&sql).bind(id).fetch_optional(db.executor()).await?.as_ref().map(from_row).transpose()
+}
+
+/// The user with this email (case-insensitively) and their password hash, for signing in.
+pub async fn find_credentials(db: &TenantDb, email: &str) -> Result<Option<(UserRow, Option<String>)>, sqlx::Error> {
+    let sql = db.sql(&format!("SELECT {COLUMNS}, password_hash FROM {{t}}.users WHERE lower(email) = lower($1)"));
+    let Some(row) = sqlx::query(&sql).bind(email).fetch_optional(db.executor()).await? else {
+        return Ok(None);
+    };
+    Ok(Some((from_row(&row)?, row.try_get("password_hash")?)))
+}
+
+pub async fn password_hash(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    let sql = tx.sql("SELECT password_hash FROM {t}.users WHERE id = $1 FOR UPDATE");
+    Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(tx.conn()).await?.flatten())
+}
+
+pub struct NewUser<'a> {
+    pub id: Uuid,
+    pub name: &'a str,
+    pub email: &'a str,
+    pub password_hash: Option<&'a str>,
+    pub role: Role,
+    pub locale: Locale,
+}
+
+/// Inserts a user; the unique index on `lower(email)` makes a duplicate a unique violation.
+pub async fn insert(tx: &mut TenantTx, new: &NewUser<'_>) -> Result<UserRow, sqlx::Error> {
+    let sql = tx.sql(&format!(
+        "INSERT INTO {{t}}.users (id, name, email, password_hash, role, locale) \
+         VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
+    ));
+    let row = sqlx::query(&sql)
+        .bind(new.id)
+        .bind(new.name)
+        .bind(new.email)
+        .bind(new.password_hash)
+        .bind(new.role.as_str())
+        .bind(new.locale.tag())
+        .fetch_one(tx.conn())
+        .await?;
+    from_row(&row)
+}
+
+pub struct ProfileChange<'a> {
+    pub name: Option<&'a str>,
+    pub locale: Option<Locale>,
+    /// A new argon2 hash; also moves the security version, ending every other token and session.
+    pub password_hash: Option<&'a str>,
+}
+
+pub async fn update_profile(tx: &mut TenantTx, id: Uuid, change: &ProfileChange<'_>) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = tx.sql(&format!(
+        "UPDATE {{t}}.users SET name = COALESCE($2, name), locale = COALESCE($3, locale), \
+         password_hash = COALESCE($4, password_hash), \
+         security_version = security_version + CASE WHEN $4 IS NULL THEN 0 ELSE 1 END, \
+         updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"
+    ));
+    sqlx::query(&sql)
+        .bind(id)
+        .bind(change.name)
+        .bind(change.locale.map(|l| l.tag()))
+        .bind(change.password_hash)
+        .fetch_optional(tx.conn())
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn set_locale(db: &TenantDb, id: Uuid, locale: Locale) -> Result<(), sqlx::Error> {
+    let sql = db.sql("UPDATE {t}.users SET locale = $2, updated_at = now() WHERE id = $1");
+    sqlx::query(&sql).bind(id).bind(locale.tag()).execute(db.executor()).await?;
+    Ok(())
+}

@@ -1,0 +1,63 @@
+//! What a server function knows about its request: the state, the tenant context put there by
+//! the tenant middleware, the browser session and the client address.
+use std::net::SocketAddr;
+
+use axum::{
+    extract::ConnectInfo,
+    http::{header, request::Parts, HeaderValue},
+};
+use leptos::prelude::use_context;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+use super::{error::internal, state::AppState, tenant::TenantContext};
+use crate::error::AppError;
+
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| internal("server function", "AppState missing from context"))
+}
+
+pub fn parts() -> Result<Parts, AppError> {
+    use_context::<Parts>().ok_or_else(|| internal("server function", "request parts missing from context"))
+}
+
+/// The signed-in context, or 401.
+pub fn tenant_context(parts: &Parts) -> Result<TenantContext, AppError> {
+    parts
+        .extensions
+        .get::<TenantContext>()
+        .cloned()
+        .ok_or_else(|| AppError::unauthorized("Authentication required"))
+}
+
+pub fn session(parts: &Parts) -> Result<Session, AppError> {
+    parts.extensions.get::<Session>().cloned().ok_or_else(|| internal("server function", "session layer missing"))
+}
+
+pub fn client_ip(parts: &Parts) -> String {
+    parts
+        .extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// A plain HTML form post (no JavaScript) asks for HTML; the server-function client asks for JSON.
+pub fn is_plain_form(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"))
+}
+
+/// Adds a `Set-Cookie` for a long-lived, non-secret preference cookie.
+pub fn set_preference_cookie(state: &AppState, name: &str, value: &str) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        let secure = if state.settings.https { "; Secure" } else { "" };
+        let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; SameSite=Lax{secure}");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            res.append_header(header::SET_COOKIE, value);
+        }
+    }
+}

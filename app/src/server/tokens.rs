@@ -1,0 +1,152 @@
+//! Access tokens (HS256 JWT, short-lived) and refresh tokens (opaque, stored hashed per tenant).
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::tenant::{Slug, Tenant};
+use crate::model::Role;
+
+pub const ACCESS: &str = "access";
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessClaims {
+    /// The user id.
+    pub sub: Uuid,
+    /// The tenant slug; the `X-Tenant` header must equal it byte for byte.
+    pub tenant: String,
+    /// The tenant id.
+    pub company_id: Uuid,
+    pub role: Role,
+    pub is_owner: bool,
+    pub email: String,
+    pub token_type: String,
+    pub iat: u64,
+    pub exp: u64,
+    pub jti: Uuid,
+    /// The user's security version when issued: a password change or deactivation moves it.
+    pub sv: i32,
+}
+
+pub struct TokenKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    access_ttl: Duration,
+}
+
+fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default()
+}
+
+/// The subset of a user that an access token describes.
+pub struct Subject<'a> {
+    pub user_id: Uuid,
+    pub role: Role,
+    pub email: &'a str,
+    pub security_version: i32,
+}
+
+impl TokenKeys {
+    pub fn new(secret: &[u8], access_ttl: Duration) -> Self {
+        // Only HS256 is accepted: a token naming another algorithm (or `none`) is refused.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.leeway = 5;
+        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        TokenKeys {
+            encoding: EncodingKey::from_secret(secret),
+            decoding: DecodingKey::from_secret(secret),
+            validation,
+            access_ttl,
+        }
+    }
+
+    pub fn access_ttl_secs(&self) -> u64 {
+        self.access_ttl.as_secs()
+    }
+
+    pub fn issue_access(&self, tenant: &Tenant, subject: &Subject<'_>) -> Result<String, jsonwebtoken::errors::Error> {
+        let iat = now_secs();
+        let claims = AccessClaims {
+            sub: subject.user_id,
+            tenant: tenant.slug.as_str().to_string(),
+            company_id: tenant.id,
+            role: subject.role,
+            is_owner: subject.role == Role::Owner,
+            email: subject.email.to_string(),
+            token_type: ACCESS.to_string(),
+            iat,
+            exp: iat + self.access_ttl.as_secs(),
+            jti: Uuid::new_v4(),
+            sv: subject.security_version,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+    }
+
+    /// `None` for anything but a valid, unexpired access token signed with our key.
+    pub fn verify_access(&self, token: &str) -> Option<AccessClaims> {
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
+        (data.claims.token_type == ACCESS).then_some(data.claims)
+    }
+}
+
+/// A new refresh token: `<tenant slug>.<256 random bits>`. The slug tells the server which
+/// tenant's schema holds its digest; the random part is what makes it unguessable.
+pub fn new_refresh_token(slug: &Slug) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    format!("{}.{}", slug.as_str(), URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The tenant part of a refresh token, if it has the right shape.
+pub fn refresh_token_tenant(token: &str) -> Option<Slug> {
+    let (slug, secret) = token.split_once('.')?;
+    if secret.len() != 43 || URL_SAFE_NO_PAD.decode(secret).is_err() {
+        return None;
+    }
+    Slug::parse(slug).ok()
+}
+
+pub fn digest(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> Tenant {
+        Tenant::for_tests("acme")
+    }
+
+    #[test]
+    fn access_token_round_trip_and_type_check() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(900));
+        let subject = Subject { user_id: Uuid::new_v4(), role: Role::Owner, email: "a@b.c", security_version: 3 };
+        let token = keys.issue_access(&tenant(), &subject).unwrap();
+        let claims = keys.verify_access(&token).unwrap();
+        assert_eq!(claims.tenant, "acme");
+        assert!(claims.is_owner);
+        assert_eq!(claims.exp - claims.iat, 900);
+        assert_eq!(claims.sv, 3);
+
+        let other = TokenKeys::new(b"another secret of enough length!", Duration::from_secs(900));
+        assert!(other.verify_access(&token).is_none(), "foreign signature");
+        assert!(keys.verify_access("not.a.jwt").is_none());
+    }
+
+    #[test]
+    fn refresh_tokens_carry_their_tenant() {
+        let slug = Slug::parse("acme-2").unwrap();
+        let token = new_refresh_token(&slug);
+        assert_eq!(refresh_token_tenant(&token).unwrap().as_str(), "acme-2");
+        assert_ne!(new_refresh_token(&slug), token);
+        assert!(refresh_token_tenant("acme.short").is_none());
+        assert!(refresh_token_tenant("'; drop table x;--.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_none());
+        assert_eq!(digest(&token).len(), 32);
+    }
+}

@@ -1,0 +1,68 @@
+use leptos::prelude::*;
+
+use crate::error::AppError;
+
+/// Name of the cookie that remembers the last workspace signed into on this browser.
+pub const TENANT_COOKIE: &str = "atrium_tenant";
+
+/// Signs the browser in. With JavaScript the page gets the target back and navigates; a plain
+/// form post (no JavaScript) is redirected — to the target, or back to the form with the error.
+#[server(prefix = "/rpc", endpoint = "login")]
+pub async fn login(tenant: String, email: String, password: String, next: String) -> Result<String, AppError> {
+    use crate::server::{request, services::auth, tenant::urlencode, web_session};
+    let state = request::app_state()?;
+    let parts = request::parts()?;
+    let target = super::safe_next(Some(&next));
+    let outcome = async {
+        state
+            .auth_limiter
+            .hit(&request::client_ip(&parts))
+            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        let creds = auth::Credentials {
+            tenant: Some(tenant.clone()),
+            email: Some(email.clone()),
+            password: Some(password),
+        };
+        let ctx = auth::authenticate(&state, creds).await?;
+        web_session::sign_in(&request::session(&parts)?, &ctx).await?;
+        Ok::<_, AppError>(ctx)
+    }
+    .await;
+    let plain_form = request::is_plain_form(&parts);
+    match outcome {
+        Ok(ctx) => {
+            request::set_preference_cookie(&state, TENANT_COOKIE, ctx.tenant.slug.as_str());
+            if plain_form {
+                leptos_axum::redirect(&target);
+            }
+            Ok(target)
+        }
+        Err(err) => {
+            if plain_form {
+                let missing = match &err {
+                    AppError::Validation { fields } => fields.keys().cloned().collect::<Vec<_>>().join(","),
+                    _ => String::new(),
+                };
+                leptos_axum::redirect(&format!(
+                    "/login?error={}&missing={}&tenant={}&email={}&next={}",
+                    err.code(),
+                    missing,
+                    urlencode(tenant.trim()),
+                    urlencode(email.trim()),
+                    urlencode(&target)
+                ));
+            }
+            Err(err)
+        }
+    }
+}
+
+/// Ends the browser session and returns to the sign-in page.
+#[server(prefix = "/rpc", endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::server::{request, web_session};
+    let parts = request::parts()?;
+    web_session::sign_out(&request::session(&parts)?).await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}

@@ -1,0 +1,122 @@
+//! Typed configuration from the environment (see `.env.example`). Secrets are never logged.
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+use anyhow::{bail, Context};
+use app::server::Settings;
+
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub pool_size: u32,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Secret,
+    pub settings: Settings,
+}
+
+/// Bytes that never show up in `Debug` output or logs.
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
+where
+    T::Err: std::fmt::Display,
+{
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v}: {e}")),
+    }
+}
+
+impl Config {
+    pub fn from_env() -> anyhow::Result<Config> {
+        let production = match var("ATRIUM_ENV").as_deref() {
+            None | Some("development") | Some("dev") | Some("test") => false,
+            Some("production") => true,
+            Some(other) => bail!("ATRIUM_ENV must be development or production, not {other:?}"),
+        };
+        let database_url = var("DATABASE_URL").context("DATABASE_URL is not set (scripts/run sets it for you)")?;
+        let addr: SocketAddr = parse_var("ATRIUM_ADDR", parse_var("LEPTOS_SITE_ADDR", "127.0.0.1:3000".parse()?)?)?;
+        let data_dir = PathBuf::from(var("ATRIUM_DATA_DIR").unwrap_or_else(|| ".data".into()));
+        let public_url = var("ATRIUM_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
+        let jwt_secret = match var("ATRIUM_JWT_SECRET") {
+            Some(s) => Secret(s.into_bytes()),
+            None if production => bail!("ATRIUM_JWT_SECRET is required in production (at least 32 random bytes)"),
+            None => dev_secret(&data_dir)?,
+        };
+        if production && !is_strong(jwt_secret.expose()) {
+            bail!("ATRIUM_JWT_SECRET is too weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)");
+        }
+        let defaults = Settings::default();
+        let settings = Settings {
+            production,
+            https: public_url.starts_with("https://"),
+            auth_requests_per_minute: parse_var("ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE", defaults.auth_requests_per_minute)?,
+            login_failures_per_minute: parse_var("ATRIUM_LOGIN_FAILURES_PER_MINUTE", defaults.login_failures_per_minute)?,
+            access_token_ttl: Duration::from_secs(parse_var("ATRIUM_ACCESS_TOKEN_TTL_SECS", defaults.access_token_ttl.as_secs())?),
+            ..defaults
+        };
+        Ok(Config {
+            database_url,
+            addr,
+            pool_size: parse_var("ATRIUM_DB_POOL_SIZE", 16)?,
+            data_dir,
+            jwt_secret,
+            settings,
+        })
+    }
+}
+
+fn is_strong(secret: &[u8]) -> bool {
+    let distinct = secret.iter().collect::<std::collections::HashSet<_>>().len();
+    secret.len() >= 32 && distinct >= 10
+}
+
+/// In development a random secret is generated once and kept in the data folder, so sessions and
+/// tokens survive restarts.
+fn dev_secret(data_dir: &PathBuf) -> anyhow::Result<Secret> {
+    let path = data_dir.join("jwt-secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        if is_strong(existing.trim().as_bytes()) {
+            return Ok(Secret(existing.trim().as_bytes().to_vec()));
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
+    let secret: String = (0..64).map(|_| format!("{:x}", rand_nibble())).collect();
+    std::fs::write(&path, &secret).with_context(|| format!("writing {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(Secret(secret.into_bytes()))
+}
+
+fn rand_nibble() -> u8 {
+    // uuid v4 draws from the OS generator; four bits of it per call are plenty here.
+    uuid::Uuid::new_v4().as_bytes()[0] & 0x0f
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn weak_secrets_are_refused() {
+        assert!(!super::is_strong(b"secret"));
+        assert!(!super::is_strong(&[b'a'; 64]));
+        assert!(super::is_strong(b"3f9a1c0e7b2d4a6f8e1c3b5d7f9a2c4e"));
+    }
+}

@@ -1,0 +1,166 @@
+//! Building the application: pool, state, router; serving it. Tests build it on port 0.
+use std::{net::SocketAddr, time::Duration};
+
+use anyhow::Context;
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{HeaderName, StatusCode},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
+    routing::{any, get},
+    Json, Router,
+};
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use sqlx::{postgres::PgPoolOptions, PgPool};
+use tokio::net::TcpListener;
+use tower_http::{
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    trace::TraceLayer,
+};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+use tower_sessions_core::ExpiredDeletion;
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::{api, config::Config};
+use app::{
+    app::{shell, App},
+    error::AppError,
+    server::{password, tenant::tenant_middleware, AppState},
+};
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    pool: PgPool,
+}
+
+pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
+    PgPoolOptions::new()
+        .max_connections(config.pool_size)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(&config.database_url)
+        .await
+        .context("connecting to PostgreSQL (DATABASE_URL)")
+}
+
+pub fn leptos_options(addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
+    // cargo-leptos passes LEPTOS_* variables; without them, read the same values from Cargo.toml.
+    let file = if std::env::var("LEPTOS_OUTPUT_NAME").is_ok() { None } else { Some(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")) };
+    let mut options = get_configuration(file).context("reading the leptos configuration")?.leptos_options;
+    options.site_addr = addr;
+    Ok(options)
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> anyhow::Result<Application> {
+        let pool = connect(config).await?;
+        let options = leptos_options(config.addr)?;
+        let state = AppState::new(options, pool.clone(), config.settings.clone(), config.jwt_secret.expose());
+        tokio::task::spawn_blocking(password::warm_up).await?;
+        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
+        Ok(Application { listener, router: router(state), pool })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or_default()
+    }
+
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let store = session_store(&self.pool);
+        let cleanup = tokio::spawn(store.continuously_delete_expired(Duration::from_secs(3600)));
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        cleanup.abort();
+        Ok(())
+    }
+}
+
+fn session_store(pool: &PgPool) -> PostgresStore {
+    PostgresStore::new(pool.clone())
+        .with_schema_name("public")
+        .and_then(|s| s.with_table_name("sessions"))
+        .expect("valid session table name")
+}
+
+pub fn router(state: AppState) -> Router {
+    let settings = state.settings.clone();
+    let cookie_name = if settings.https { "__Host-atrium_session" } else { "atrium_session" };
+    let sessions = SessionManagerLayer::new(session_store(&state.pool))
+        .with_name(cookie_name)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.https)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::seconds(
+            settings.session_ttl.as_secs() as i64,
+        )));
+
+    let routes = generate_route_list(App);
+    let context = {
+        let state = state.clone();
+        move || provide_context(state.clone())
+    };
+    let leptos_options = state.leptos_options.clone();
+    let request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .nest("/api", api::router(state.clone()))
+        .route("/rpc/{*name}", any(server_fn_handler))
+        .leptos_routes_with_context(&state, routes, context, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn_with_state(state.clone(), tenant_middleware))
+        .layer(sessions)
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// Server functions answer every error with 500; give each the status its `AppError` stands for
+/// (a malformed argument is the client's fault, not the server's).
+async fn server_fn_status(req: Request, next: Next) -> Response {
+    if !req.uri().path().starts_with("/rpc/") {
+        return next.run(req).await;
+    }
+    let response = next.run(req).await;
+    if response.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(err.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+async fn healthz() -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool).await {
+        Ok(_) => Json(serde_json::json!({ "status": "ready" })).into_response(),
+        Err(err) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let _ = tokio::signal::ctrl_c().await;
+}
