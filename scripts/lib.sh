@@ -16,3 +16,31 @@ find_pg_bin() {
   done
   return 1
 }
+
+# Where cargo puts its output (CI may point CARGO_TARGET_DIR at a cache outside the checkout).
+target_dir() { echo "${CARGO_TARGET_DIR:-$PWD/target}"; }
+
+# Uses $DATABASE_URL when set; otherwise starts the private cluster and creates database $1.
+# Exports DATABASE_URL either way.
+use_database() {
+  local db=$1
+  if [ -n "${DATABASE_URL:-}" ]; then return 0; fi
+  scripts/pg start >/dev/null
+  local admin; admin=$(scripts/pg url postgres)
+  command -v psql >/dev/null || PATH="$(find_pg_bin):$PATH"
+  if [ -z "$(psql "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'")" ]; then
+    psql "$admin" -qc "CREATE DATABASE \"$db\"" >/dev/null
+  fi
+  DATABASE_URL=$(scripts/pg url "$db")
+  export DATABASE_URL
+}
+
+# Waits until the server at $1 answers /readyz (max 60 s).
+wait_ready() {
+  local i
+  for i in $(seq 1 120); do
+    curl -fsS "$1/readyz" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  return 1
+}

@@ -1,0 +1,21 @@
+-- wrk script: GET /api/v1/users/me, alternating between two tenants' tokens on every request.
+local tokens = { os.getenv("TOKEN_A"), os.getenv("TOKEN_B") }
+local tenants = { os.getenv("TENANT_A"), os.getenv("TENANT_B") }
+local i = 0
+
+request = function()
+  i = i + 1
+  local k = (i % 2) + 1
+  return wrk.format("GET", "/api/v1/users/me", {
+    ["Authorization"] = "Bearer " .. tokens[k],
+    ["X-Tenant"] = tenants[k],
+  })
+end
+
+done = function(summary, latency, requests)
+  io.write(string.format("BENCH rps=%.1f p50_ms=%.2f p99_ms=%.2f errors=%d non2xx=%d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status))
+end

@@ -1,0 +1,7 @@
+//! Integration tests: the real server on port 0 against a fresh PostgreSQL database per test.
+mod auth;
+mod errors;
+mod helpers;
+mod provisioning;
+mod tenancy;
+mod web;

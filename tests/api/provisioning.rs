@@ -1,0 +1,104 @@
+use std::{process::Stdio, time::Duration};
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::helpers::{spawn_app, PASSWORD};
+
+fn atrium(db_url: &str) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_atrium"));
+    cmd.env("DATABASE_URL", db_url)
+        .env("ATRIUM_JWT_SECRET", "cli-test-secret-0123456789abcdefghijklmnop")
+        .env("RUST_LOG", "warn")
+        .kill_on_drop(true);
+    cmd
+}
+
+async fn counts(app: &crate::helpers::TestApp, slug: &str) -> (i64, i64) {
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM public.tenants WHERE slug = $1").bind(slug).fetch_one(&app.pool).await.unwrap();
+    let schemas: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
+        .bind(format!("t_{}", slug.replace('-', "_"))).fetch_one(&app.pool).await.unwrap();
+    (rows, schemas)
+}
+
+#[tokio::test]
+async fn tenant_create_killed_midway_leaves_nothing_behind() {
+    let app = spawn_app().await;
+    for (i, point) in ["provision:registry_row", "provision:schema", "provision:owner"].iter().enumerate() {
+        let slug = format!("killed-{i}");
+        let mut child = atrium(&app.db_url)
+            .env("ATRIUM_PAUSE_AT", point)
+            .args(["tenant", "create", "--slug", &slug, "--name", "Killed", "--owner-email", "o@k.test", "--owner-name", "O"])
+            .args(["--owner-password", PASSWORD])
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let paused = tokio::time::timeout(Duration::from_secs(60), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                if line.contains("paused at") {
+                    return true;
+                }
+            }
+            false
+        })
+        .await
+        .unwrap();
+        assert!(paused, "the CLI reached {point}");
+        child.start_kill().unwrap();
+        child.wait().await.unwrap();
+        // The server notices the dead client and rolls back; give it a moment.
+        let mut state = (1, 1);
+        for _ in 0..50 {
+            state = counts(&app, &slug).await;
+            if state == (0, 0) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(state, (0, 0), "killed at {point}: no registry row and no schema");
+    }
+
+    // And a run that is not killed creates the whole tenant.
+    let out = atrium(&app.db_url)
+        .args(["tenant", "create", "--slug", "whole", "--name", "Whole", "--owner-email", "o@w.test", "--owner-name", "O"])
+        .args(["--owner-password", PASSWORD])
+        .output()
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(counts(&app, "whole").await, (1, 1));
+    app.login_ok("whole", "o@w.test", PASSWORD).await;
+
+    let again = atrium(&app.db_url)
+        .args(["tenant", "create", "--slug", "whole", "--name", "Again", "--owner-email", "x@w.test", "--owner-name", "X"])
+        .args(["--owner-password", PASSWORD])
+        .output()
+        .await
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already taken"));
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_and_reports_a_failing_tenant_without_stopping() {
+    let app = spawn_app().await;
+    app.tenant("good-one", "o@g.test", PASSWORD).await;
+    app.tenant("broken", "o@b.test", PASSWORD).await;
+    app.tenant("good-two", "o@g.test", PASSWORD).await;
+
+    let out = atrium(&app.db_url).arg("migrate").output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already up to date: 3"));
+
+    // Forget that `broken` has its refresh_tokens table: re-applying that migration fails there.
+    sqlx::query("DELETE FROM t_broken.schema_migrations WHERE version = 2").execute(&app.pool).await.unwrap();
+    sqlx::query("DELETE FROM t_good_two.schema_migrations WHERE version = 2").execute(&app.pool).await.unwrap();
+    sqlx::query("DROP TABLE t_good_two.refresh_tokens").execute(&app.pool).await.unwrap();
+    let out = atrium(&app.db_url).arg("migrate").output().await.unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("tenant broken"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("tenants migrated: 1"), "good-two was still migrated");
+    let restored: i64 = sqlx::query_scalar("SELECT count(*) FROM t_good_two.refresh_tokens").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(restored, 0);
+}

@@ -1,0 +1,121 @@
+use reqwest::{header, Client};
+use serde_json::json;
+
+use crate::helpers::{spawn_app, token, TestApp, PASSWORD};
+
+fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn form_login(app: &TestApp, client: &Client, tenant: &str, password: &str) -> reqwest::Response {
+    client
+        .post(app.url("/rpc/login"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, app.url("/login"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .form(&[("tenant", tenant), ("email", "owner@acme.test"), ("password", password), ("next", "/")])
+        .send()
+        .await
+        .unwrap()
+}
+
+fn location(res: &reqwest::Response) -> String {
+    res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_the_plain_form_signs_in() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let client = browser();
+
+    let res = client.get(app.url("/?tab=1")).send().await.unwrap();
+    assert!(res.status().is_redirection());
+    assert_eq!(location(&res), "/login?next=/%3Ftab%3D1");
+
+    let res = form_login(&app, &client, "acme", "wrong password!").await;
+    assert_eq!(res.status(), 302);
+    assert!(location(&res).starts_with("/login?error=invalid_credentials"), "{}", location(&res));
+
+    let res = form_login(&app, &client, "acme", PASSWORD).await;
+    assert_eq!(res.status(), 302);
+    assert_eq!(location(&res), "/");
+    let cookie = res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("atrium_session=")).expect("session cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
+    assert!(!cookie.contains("Secure"), "plain HTTP in tests");
+
+    let res = client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("Company acme"), "dashboard shows the company");
+    assert!(html.contains("Owner of acme"));
+    assert!(html.contains("Starter"), "and the plan");
+}
+
+#[tokio::test]
+async fn signing_in_again_issues_a_new_session_id() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let client = browser();
+    let first = form_login(&app, &client, "acme", PASSWORD).await;
+    let id = |res: &reqwest::Response| {
+        res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("atrium_session=")).unwrap().split(';').next().unwrap().to_string()
+    };
+    let a = id(&first);
+    let b = id(&form_login(&app, &client, "acme", PASSWORD).await);
+    assert_ne!(a, b);
+    // The old id is no longer a session.
+    let stale = Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = stale.get(app.url("/")).header(header::COOKIE, a).send().await.unwrap();
+    assert!(res.status().is_redirection());
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let client = browser();
+    let res = client.post(app.url("/rpc/login")).header("Sec-Fetch-Site", "cross-site")
+        .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", "/")])
+        .send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    let res = client.post(app.url("/rpc/logout")).header(header::ORIGIN, "http://evil.example").send().await.unwrap();
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_password_change_ends_web_sessions() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let client = browser();
+    assert_eq!(form_login(&app, &client, "acme", PASSWORD).await.status(), 302);
+    assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
+
+    let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+    let res = app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme")
+        .json(&json!({ "current_password": PASSWORD, "password": "another long passphrase" })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    let res = client.get(app.url("/")).send().await.unwrap();
+    assert!(res.status().is_redirection(), "the session ended");
+}
+
+#[tokio::test]
+async fn language_follows_choice_then_user_then_browser() {
+    let app = spawn_app().await;
+    let client = browser();
+    let page = |lang: &'static str| client.get(app.url("/login")).header(header::ACCEPT_LANGUAGE, lang).send();
+    let es = page("es-AR,es;q=0.9").await.unwrap().text().await.unwrap();
+    assert!(es.contains("lang=\"es\"") && es.contains("Iniciar sesión"));
+    let pt = page("fr").await.unwrap().text().await.unwrap();
+    assert!(pt.contains("lang=\"pt-BR\"") && pt.contains("Entrar"), "Portuguese by default");
+
+    let res = client.post(app.url("/rpc/set_locale")).header(header::ACCEPT, "text/html")
+        .form(&[("locale", "en"), ("back", "/login")]).send().await.unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(location(&res), "/login");
+    let en = page("es").await.unwrap().text().await.unwrap();
+    assert!(en.contains("lang=\"en\"") && en.contains("Sign in"), "the explicit choice wins");
+}
