@@ -9,10 +9,7 @@ fn variant(key: &str) -> String {
     key.split(['.', '_', '-'])
         .map(|part| {
             let mut chars = part.chars();
-            chars
-                .next()
-                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
-                .unwrap_or_default()
+            chars.next().map(|c| c.to_ascii_uppercase().to_string() + chars.as_str()).unwrap_or_default()
         })
         .collect()
 }
@@ -23,8 +20,7 @@ fn main() {
         let path = format!("locales/{tag}.json");
         println!("cargo:rerun-if-changed={path}");
         let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-        let map: BTreeMap<String, String> =
-            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let map: BTreeMap<String, String> = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
         tables.push(map);
     }
     let keys: Vec<&String> = tables[0].keys().collect();

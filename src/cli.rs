@@ -6,7 +6,12 @@ use crate::{config::Config, demo, startup};
 use app::{
     error::AppError,
     i18n::Locale,
-    server::{migrate, password, services::{provisioning, users::check_password_policy}, tenant::Slug, AppState},
+    server::{
+        migrate, password,
+        services::{provisioning, users::check_password_policy},
+        tenant::Slug,
+        AppState,
+    },
 };
 
 #[derive(Parser)]
@@ -63,14 +68,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             migrate_all(&config).await?;
             demo::seed(&state(&config).await?).await
         }
-        Command::Tenant { command: TenantCommand::Create { slug, name, owner_email, owner_name, owner_password, plan } } => {
+        Command::Tenant {
+            command: TenantCommand::Create { slug, name, owner_email, owner_name, owner_password, plan },
+        } => {
             let state = state(&config).await?;
             let slug = Slug::parse(&slug).map_err(|e| anyhow!("--slug {e}"))?;
             if let Some(problem) = check_password_policy(&owner_password) {
                 bail!("--owner-password {problem}");
             }
             let hash = password::hash(owner_password).await.map_err(|e| anyhow!("{e}"))?;
-            let owner = provisioning::NewOwner { name: &owner_name, email: &owner_email, password_hash: &hash, locale: Locale::default() };
+            let owner = provisioning::NewOwner {
+                name: &owner_name,
+                email: &owner_email,
+                password_hash: &hash,
+                locale: Locale::default(),
+            };
             match provisioning::provision(&state, &slug, &name, &plan, &owner).await {
                 Ok(done) => {
                     println!("created tenant {slug} ({}) with owner {owner_email}", done.tenant_id);
@@ -101,5 +113,9 @@ async fn migrate_all(config: &Config) -> anyhow::Result<()> {
     for (slug, err) in &report.failed {
         eprintln!("  tenant {slug}: {err}");
     }
-    if report.failed.is_empty() { Ok(()) } else { bail!("{} tenant(s) failed to migrate", report.failed.len()) }
+    if report.failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("{} tenant(s) failed to migrate", report.failed.len())
+    }
 }

@@ -69,9 +69,18 @@ impl Config {
         let settings = Settings {
             production,
             https: public_url.starts_with("https://"),
-            auth_requests_per_minute: parse_var("ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE", defaults.auth_requests_per_minute)?,
-            login_failures_per_minute: parse_var("ATRIUM_LOGIN_FAILURES_PER_MINUTE", defaults.login_failures_per_minute)?,
-            access_token_ttl: Duration::from_secs(parse_var("ATRIUM_ACCESS_TOKEN_TTL_SECS", defaults.access_token_ttl.as_secs())?),
+            auth_requests_per_minute: parse_var(
+                "ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE",
+                defaults.auth_requests_per_minute,
+            )?,
+            login_failures_per_minute: parse_var(
+                "ATRIUM_LOGIN_FAILURES_PER_MINUTE",
+                defaults.login_failures_per_minute,
+            )?,
+            access_token_ttl: Duration::from_secs(parse_var(
+                "ATRIUM_ACCESS_TOKEN_TTL_SECS",
+                defaults.access_token_ttl.as_secs(),
+            )?),
             ..defaults
         };
         Ok(Config {

@@ -32,8 +32,15 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         None => {
             let (name, email, _) = USERS[0];
             let owner = provisioning::NewOwner { name, email, password_hash: &hash, locale: Locale::default() };
-            provisioning::provision(state, &slug, "Demo Ltda", "professional", &owner).await.map_err(|e| anyhow!("{e}"))?;
-            state.tenants.get(&slug).await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("demo tenant vanished"))?
+            provisioning::provision(state, &slug, "Demo Ltda", "professional", &owner)
+                .await
+                .map_err(|e| anyhow!("{e}"))?;
+            state
+                .tenants
+                .get(&slug)
+                .await
+                .map_err(|e| anyhow!("{e}"))?
+                .ok_or_else(|| anyhow!("demo tenant vanished"))?
         }
     };
     let tdb = tenant.db(&state.pool);
@@ -42,7 +49,8 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             continue;
         }
         let mut tx = tdb.begin().await?;
-        let new = NewUser { id: Uuid::new_v4(), name, email, password_hash: Some(&hash), role, locale: Locale::default() };
+        let new =
+            NewUser { id: Uuid::new_v4(), name, email, password_hash: Some(&hash), role, locale: Locale::default() };
         db::users::insert(&mut tx, &new).await?;
         tx.commit().await?;
     }

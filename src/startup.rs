@@ -47,7 +47,11 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
 
 pub fn leptos_options(addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
     // cargo-leptos passes LEPTOS_* variables; without them, read the same values from Cargo.toml.
-    let file = if std::env::var("LEPTOS_OUTPUT_NAME").is_ok() { None } else { Some(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")) };
+    let file = if std::env::var("LEPTOS_OUTPUT_NAME").is_ok() {
+        None
+    } else {
+        Some(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml"))
+    };
     let mut options = get_configuration(file).context("reading the leptos configuration")?.leptos_options;
     options.site_addr = addr;
     Ok(options)

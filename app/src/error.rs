@@ -1,6 +1,9 @@
 //! The one error type of the application. It crosses the wire: the JSON API renders it as
 //! `{"errors": {...}}` and server functions carry it to the browser as it is.
-use leptos::server_fn::{codec::JsonEncoding, error::{FromServerFnError, ServerFnErrorErr}};
+use leptos::server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

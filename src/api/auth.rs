@@ -10,10 +10,7 @@ use app::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(login))
-        .route("/refresh", post(refresh))
-        .route("/logout", post(logout))
+    Router::new().route("/login", post(login)).route("/refresh", post(refresh)).route("/logout", post(logout))
 }
 
 #[derive(Deserialize)]
@@ -24,7 +21,10 @@ struct LoginBody {
     tenant: Option<String>,
 }
 
-async fn login(State(state): State<AppState>, ApiJson(body): ApiJson<LoginBody>) -> Result<impl IntoResponse, AppError> {
+async fn login(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<impl IntoResponse, AppError> {
     let creds = auth::Credentials { tenant: body.tenant, email: body.email, password: body.password };
     let ctx = auth::authenticate(&state, creds).await?;
     let tokens = auth::issue_tokens(&state, &ctx).await?;
@@ -37,12 +37,18 @@ struct RefreshBody {
     refresh_token: Option<String>,
 }
 
-async fn refresh(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> Result<impl IntoResponse, AppError> {
+async fn refresh(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> Result<impl IntoResponse, AppError> {
     let tokens = auth::refresh(&state, body.refresh_token).await?;
     Ok(Json(json!({ "data": tokens })))
 }
 
-async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshBody>) -> Result<impl IntoResponse, AppError> {
+async fn logout(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<RefreshBody>,
+) -> Result<impl IntoResponse, AppError> {
     auth::logout(&state, body.refresh_token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

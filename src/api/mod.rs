@@ -30,11 +30,8 @@ pub fn router(state: AppState) -> Router<AppState> {
 
 /// The bound on all `/api/auth/*` requests from one client address.
 async fn per_client_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(a)| a.ip().to_string())
-        .unwrap_or_default();
+    let ip =
+        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string()).unwrap_or_default();
     if let Err(retry_after_secs) = state.auth_limiter.hit(&ip) {
         return AppError::RateLimited { retry_after_secs }.into_response();
     }

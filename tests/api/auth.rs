@@ -34,7 +34,10 @@ async fn login_returns_the_contract_and_a_complete_access_token() {
     assert_eq!(c["token_type"], "access");
     assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 900);
     assert!(c["jti"].is_string());
-    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(token(&data, "access_token").split('.').next().unwrap()).unwrap()).unwrap();
+    let header: Value = serde_json::from_slice(
+        &URL_SAFE_NO_PAD.decode(token(&data, "access_token").split('.').next().unwrap()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(header["alg"], "HS256");
 }
 
@@ -58,7 +61,13 @@ async fn every_kind_of_bad_credentials_gets_the_same_answer() {
 #[tokio::test]
 async fn missing_fields_get_a_field_map() {
     let app = spawn_app().await;
-    let res = app.client.post(app.url("/api/auth/login")).json(&json!({ "tenant": "acme", "password": "" })).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/auth/login"))
+        .json(&json!({ "tenant": "acme", "password": "" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 422);
     assert_eq!(
         res.json::<Value>().await.unwrap(),
@@ -118,13 +127,27 @@ async fn password_change_revokes_tokens_and_sessions() {
     let old = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&old, "access_token");
 
-    let wrong = app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme")
-        .json(&json!({ "current_password": "not it at all", "password": "a brand new passphrase" })).send().await.unwrap();
+    let wrong = app
+        .client
+        .put(app.url("/api/v1/users/me"))
+        .bearer_auth(&access)
+        .header("X-Tenant", "acme")
+        .json(&json!({ "current_password": "not it at all", "password": "a brand new passphrase" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(wrong.status(), 422);
     assert_eq!(wrong.json::<Value>().await.unwrap(), json!({ "errors": { "current_password": ["is incorrect"] } }));
 
-    let res = app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme")
-        .json(&json!({ "current_password": PASSWORD, "password": "a brand new passphrase" })).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/v1/users/me"))
+        .bearer_auth(&access)
+        .header("X-Tenant", "acme")
+        .json(&json!({ "current_password": PASSWORD, "password": "a brand new passphrase" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     let body = res.json::<Value>().await.unwrap();
     let fresh_access = body["tokens"]["access_token"].as_str().unwrap().to_string();

@@ -25,7 +25,12 @@ async fn malformed_oversized_and_mistyped_bodies_get_clear_errors() {
     assert_eq!(res.status(), 422);
     assert!(res.json::<Value>().await.unwrap()["errors"]["email"].is_array());
 
-    let res = post(json!({"email": "a@b.c", "password": "x", "tenant": "a", "company_id": "x"}).to_string(), "application/json").await.unwrap();
+    let res = post(
+        json!({"email": "a@b.c", "password": "x", "tenant": "a", "company_id": "x"}).to_string(),
+        "application/json",
+    )
+    .await
+    .unwrap();
     assert_eq!(res.status(), 422);
     assert_eq!(res.json::<Value>().await.unwrap(), json!({"errors": {"company_id": ["is not a permitted field"]}}));
 }
@@ -36,8 +41,15 @@ async fn unknown_fields_are_refused_on_authenticated_writes_too() {
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
     for field in ["tenant", "company_id", "is_owner", "password_hash", "role"] {
-        let res = app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme")
-            .json(&json!({ "name": "New", field: "x" })).send().await.unwrap();
+        let res = app
+            .client
+            .put(app.url("/api/v1/users/me"))
+            .bearer_auth(&access)
+            .header("X-Tenant", "acme")
+            .json(&json!({ "name": "New", field: "x" }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 422, "{field}");
     }
     let me: Value = app.get_me(&access, "acme").await.json().await.unwrap();
@@ -50,11 +62,19 @@ async fn profile_updates_validate_and_apply() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
-    let put = |body: Value| app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme").json(&body).send();
+    let put = |body: Value| {
+        app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme").json(&body).send()
+    };
     let res = put(json!({ "name": "  ", "locale": "fr", "password": "short" })).await.unwrap();
     assert_eq!(res.status(), 422);
     let errors = res.json::<Value>().await.unwrap()["errors"].clone();
-    assert!(errors["name"].is_array() && errors["locale"].is_array() && errors["password"].is_array() && errors["current_password"].is_array(), "{errors}");
+    assert!(
+        errors["name"].is_array()
+            && errors["locale"].is_array()
+            && errors["password"].is_array()
+            && errors["current_password"].is_array(),
+        "{errors}"
+    );
     let res = put(json!({ "name": "Olívia", "locale": "es" })).await.unwrap();
     assert_eq!(res.status(), 200);
     let body = res.json::<Value>().await.unwrap();

@@ -86,15 +86,14 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     tokio::spawn(app.run_until_stopped());
     let pool = startup::connect(&config).await.unwrap();
     let state = AppState::new(startup::leptos_options(config.addr).unwrap(), pool.clone(), settings, secret.as_bytes());
-    let client = Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
+    let client =
+        Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
     TestApp { address, db_url, pool, state, client }
 }
 
 pub struct TestTenant {
-    pub slug: String,
     pub id: Uuid,
     pub owner_id: Uuid,
-    pub owner_email: String,
 }
 
 impl TestApp {
@@ -106,9 +105,15 @@ impl TestApp {
     pub async fn tenant(&self, slug: &str, owner_email: &str, owner_password: &str) -> TestTenant {
         let slug_v = Slug::parse(slug).unwrap();
         let hash = password::hash(owner_password.to_string()).await.unwrap();
-        let owner = provisioning::NewOwner { name: &format!("Owner of {slug}"), email: owner_email, password_hash: &hash, locale: Locale::En };
-        let done = provisioning::provision(&self.state, &slug_v, &format!("Company {slug}"), "starter", &owner).await.unwrap();
-        TestTenant { slug: slug.to_string(), id: done.tenant_id, owner_id: done.owner_id, owner_email: owner_email.to_string() }
+        let owner = provisioning::NewOwner {
+            name: &format!("Owner of {slug}"),
+            email: owner_email,
+            password_hash: &hash,
+            locale: Locale::En,
+        };
+        let done =
+            provisioning::provision(&self.state, &slug_v, &format!("Company {slug}"), "starter", &owner).await.unwrap();
+        TestTenant { id: done.tenant_id, owner_id: done.owner_id }
     }
 
     pub async fn login(&self, tenant: &str, email: &str, password: &str) -> Response {
@@ -128,11 +133,22 @@ impl TestApp {
     }
 
     pub async fn get_me(&self, token: &str, tenant: &str) -> Response {
-        self.client.get(self.url("/api/v1/users/me")).bearer_auth(token).header("X-Tenant", tenant).send().await.unwrap()
+        self.client
+            .get(self.url("/api/v1/users/me"))
+            .bearer_auth(token)
+            .header("X-Tenant", tenant)
+            .send()
+            .await
+            .unwrap()
     }
 
     pub async fn refresh(&self, refresh_token: &str) -> Response {
-        self.client.post(self.url("/api/auth/refresh")).json(&json!({ "refresh_token": refresh_token })).send().await.unwrap()
+        self.client
+            .post(self.url("/api/auth/refresh"))
+            .json(&json!({ "refresh_token": refresh_token }))
+            .send()
+            .await
+            .unwrap()
     }
 }
 

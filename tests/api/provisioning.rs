@@ -14,9 +14,16 @@ fn atrium(db_url: &str) -> tokio::process::Command {
 }
 
 async fn counts(app: &crate::helpers::TestApp, slug: &str) -> (i64, i64) {
-    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM public.tenants WHERE slug = $1").bind(slug).fetch_one(&app.pool).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM public.tenants WHERE slug = $1")
+        .bind(slug)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     let schemas: i64 = sqlx::query_scalar("SELECT count(*) FROM pg_namespace WHERE nspname = $1")
-        .bind(format!("t_{}", slug.replace('-', "_"))).fetch_one(&app.pool).await.unwrap();
+        .bind(format!("t_{}", slug.replace('-', "_")))
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     (rows, schemas)
 }
 
@@ -27,7 +34,18 @@ async fn tenant_create_killed_midway_leaves_nothing_behind() {
         let slug = format!("killed-{i}");
         let mut child = atrium(&app.db_url)
             .env("ATRIUM_PAUSE_AT", point)
-            .args(["tenant", "create", "--slug", &slug, "--name", "Killed", "--owner-email", "o@k.test", "--owner-name", "O"])
+            .args([
+                "tenant",
+                "create",
+                "--slug",
+                &slug,
+                "--name",
+                "Killed",
+                "--owner-email",
+                "o@k.test",
+                "--owner-name",
+                "O",
+            ])
             .args(["--owner-password", PASSWORD])
             .stderr(Stdio::piped())
             .spawn()
@@ -60,7 +78,18 @@ async fn tenant_create_killed_midway_leaves_nothing_behind() {
 
     // And a run that is not killed creates the whole tenant.
     let out = atrium(&app.db_url)
-        .args(["tenant", "create", "--slug", "whole", "--name", "Whole", "--owner-email", "o@w.test", "--owner-name", "O"])
+        .args([
+            "tenant",
+            "create",
+            "--slug",
+            "whole",
+            "--name",
+            "Whole",
+            "--owner-email",
+            "o@w.test",
+            "--owner-name",
+            "O",
+        ])
         .args(["--owner-password", PASSWORD])
         .output()
         .await
@@ -70,7 +99,18 @@ async fn tenant_create_killed_midway_leaves_nothing_behind() {
     app.login_ok("whole", "o@w.test", PASSWORD).await;
 
     let again = atrium(&app.db_url)
-        .args(["tenant", "create", "--slug", "whole", "--name", "Again", "--owner-email", "x@w.test", "--owner-name", "X"])
+        .args([
+            "tenant",
+            "create",
+            "--slug",
+            "whole",
+            "--name",
+            "Again",
+            "--owner-email",
+            "x@w.test",
+            "--owner-name",
+            "X",
+        ])
         .args(["--owner-password", PASSWORD])
         .output()
         .await
@@ -99,6 +139,7 @@ async fn migrate_is_idempotent_and_reports_a_failing_tenant_without_stopping() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("tenant broken"), "{stderr}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("tenants migrated: 1"), "good-two was still migrated");
-    let restored: i64 = sqlx::query_scalar("SELECT count(*) FROM t_good_two.refresh_tokens").fetch_one(&app.pool).await.unwrap();
+    let restored: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM t_good_two.refresh_tokens").fetch_one(&app.pool).await.unwrap();
     assert_eq!(restored, 0);
 }

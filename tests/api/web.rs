@@ -40,8 +40,13 @@ async fn pages_need_a_session_and_the_plain_form_signs_in() {
     let res = form_login(&app, &client, "acme", PASSWORD).await;
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), "/");
-    let cookie = res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string())
-        .find(|c| c.starts_with("atrium_session=")).expect("session cookie");
+    let cookie = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("atrium_session="))
+        .expect("session cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax") && cookie.contains("Path=/"), "{cookie}");
     assert!(!cookie.contains("Secure"), "plain HTTP in tests");
 
@@ -60,8 +65,16 @@ async fn signing_in_again_issues_a_new_session_id() {
     let client = browser();
     let first = form_login(&app, &client, "acme", PASSWORD).await;
     let id = |res: &reqwest::Response| {
-        res.headers().get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_string())
-            .find(|c| c.starts_with("atrium_session=")).unwrap().split(';').next().unwrap().to_string()
+        res.headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .find(|c| c.starts_with("atrium_session="))
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string()
     };
     let a = id(&first);
     let b = id(&form_login(&app, &client, "acme", PASSWORD).await);
@@ -77,9 +90,13 @@ async fn cross_site_posts_are_refused() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let client = browser();
-    let res = client.post(app.url("/rpc/login")).header("Sec-Fetch-Site", "cross-site")
+    let res = client
+        .post(app.url("/rpc/login"))
+        .header("Sec-Fetch-Site", "cross-site")
         .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", "/")])
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 403);
     let res = client.post(app.url("/rpc/logout")).header(header::ORIGIN, "http://evil.example").send().await.unwrap();
     assert_eq!(res.status(), 403);
@@ -94,8 +111,15 @@ async fn a_password_change_ends_web_sessions() {
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
 
     let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
-    let res = app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme")
-        .json(&json!({ "current_password": PASSWORD, "password": "another long passphrase" })).send().await.unwrap();
+    let res = app
+        .client
+        .put(app.url("/api/v1/users/me"))
+        .bearer_auth(&access)
+        .header("X-Tenant", "acme")
+        .json(&json!({ "current_password": PASSWORD, "password": "another long passphrase" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
 
     let res = client.get(app.url("/")).send().await.unwrap();
@@ -112,8 +136,13 @@ async fn language_follows_choice_then_user_then_browser() {
     let pt = page("fr").await.unwrap().text().await.unwrap();
     assert!(pt.contains("lang=\"pt-BR\"") && pt.contains("Entrar"), "Portuguese by default");
 
-    let res = client.post(app.url("/rpc/set_locale")).header(header::ACCEPT, "text/html")
-        .form(&[("locale", "en"), ("back", "/login")]).send().await.unwrap();
+    let res = client
+        .post(app.url("/rpc/set_locale"))
+        .header(header::ACCEPT, "text/html")
+        .form(&[("locale", "en"), ("back", "/login")])
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 302);
     assert_eq!(location(&res), "/login");
     let en = page("es").await.unwrap().text().await.unwrap();

@@ -9,7 +9,13 @@ use crate::i18n::{t, use_locale, Key, Locale};
 pub fn LocaleSwitcher() -> impl IntoView {
     let current = use_locale();
     let location = use_location();
-    let back = move || format!("{}{}", location.pathname.get(), location.search.get().strip_prefix('?').map(|s| format!("?{s}")).unwrap_or_default());
+    let back = move || {
+        format!(
+            "{}{}",
+            location.pathname.get(),
+            location.search.get().strip_prefix('?').map(|s| format!("?{s}")).unwrap_or_default()
+        )
+    };
     view! {
         <nav aria-label=t(Key::NavLanguage) class="flex items-center gap-1 text-sm">
             {Locale::ALL

@@ -150,4 +150,3 @@ pub fn LoginPage() -> impl IntoView {
         </div>
     }
 }
-

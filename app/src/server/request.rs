@@ -23,11 +23,7 @@ pub fn parts() -> Result<Parts, AppError> {
 
 /// The signed-in context, or 401.
 pub fn tenant_context(parts: &Parts) -> Result<TenantContext, AppError> {
-    parts
-        .extensions
-        .get::<TenantContext>()
-        .cloned()
-        .ok_or_else(|| AppError::unauthorized("Authentication required"))
+    parts.extensions.get::<TenantContext>().cloned().ok_or_else(|| AppError::unauthorized("Authentication required"))
 }
 
 pub fn session(parts: &Parts) -> Result<Session, AppError> {
@@ -44,11 +40,7 @@ pub fn client_ip(parts: &Parts) -> String {
 
 /// A plain HTML form post (no JavaScript) asks for HTML; the server-function client asks for JSON.
 pub fn is_plain_form(parts: &Parts) -> bool {
-    parts
-        .headers
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"))
+    parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
 }
 
 /// Adds a `Set-Cookie` for a long-lived, non-secret preference cookie.

@@ -29,10 +29,41 @@ use crate::{error::AppError, i18n::Locale};
 
 /// Words that can never be a tenant slug: they name system schemas, routes or roles.
 const RESERVED_SLUGS: &[&str] = &[
-    "admin", "administrator", "api", "app", "assets", "auth", "billing", "console", "dashboard",
-    "default", "docs", "help", "information-schema", "internal", "login", "logout", "mail", "me",
-    "null", "pg", "pkg", "postgres", "public", "root", "rpc", "settings", "signup", "static",
-    "status", "support", "system", "template", "tenant", "tenants", "www",
+    "admin",
+    "administrator",
+    "api",
+    "app",
+    "assets",
+    "auth",
+    "billing",
+    "console",
+    "dashboard",
+    "default",
+    "docs",
+    "help",
+    "information-schema",
+    "internal",
+    "login",
+    "logout",
+    "mail",
+    "me",
+    "null",
+    "pg",
+    "pkg",
+    "postgres",
+    "public",
+    "root",
+    "rpc",
+    "settings",
+    "signup",
+    "static",
+    "status",
+    "support",
+    "system",
+    "template",
+    "tenant",
+    "tenants",
+    "www",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -153,8 +184,11 @@ impl Tenant {
 #[derive(Clone)]
 pub struct TenantDirectory {
     pool: PgPool,
-    cache: Arc<RwLock<HashMap<String, (Instant, Arc<Tenant>)>>>,
+    cache: Arc<RwLock<DirectoryCache>>,
 }
+
+/// slug → (when it was read, the tenant).
+type DirectoryCache = HashMap<String, (Instant, Arc<Tenant>)>;
 
 const DIRECTORY_TTL: Duration = Duration::from_secs(10);
 
@@ -291,7 +325,9 @@ pub struct RequestLocale(pub Locale);
 
 /// Paths that anyone may open; every other page needs a signed-in browser session.
 fn is_public_page(path: &str) -> bool {
-    path == "/login" || path.starts_with("/pkg/") || path.starts_with("/rpc/")
+    path == "/login"
+        || path.starts_with("/pkg/")
+        || path.starts_with("/rpc/")
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
 }
 
@@ -340,13 +376,9 @@ async fn authenticate_bearer(state: &AppState, headers: &HeaderMap) -> Result<Te
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| AppError::unauthorized("Missing bearer token"))?;
-    let x_tenant = headers
-        .get("x-tenant")
-        .ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
-    let claims = state
-        .tokens
-        .verify_access(token.trim())
-        .ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
+    let x_tenant = headers.get("x-tenant").ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
+    let claims =
+        state.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
     if x_tenant.as_bytes() != claims.tenant.as_bytes() {
         return Err(AppError::unauthorized("X-Tenant does not match the token's tenant"));
     }
@@ -401,12 +433,7 @@ fn decide_locale(headers: &HeaderMap, ctx: Option<&TenantContext>) -> Locale {
     web_session::cookie(headers, crate::i18n::LOCALE_COOKIE)
         .and_then(|v| Locale::parse(&v))
         .or_else(|| ctx.map(|c| c.user.locale()))
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::negotiate)
-        })
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate))
         .unwrap_or_default()
 }
 

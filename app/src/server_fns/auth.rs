@@ -18,11 +18,8 @@ pub async fn login(tenant: String, email: String, password: String, next: String
             .auth_limiter
             .hit(&request::client_ip(&parts))
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
-        let creds = auth::Credentials {
-            tenant: Some(tenant.clone()),
-            email: Some(email.clone()),
-            password: Some(password),
-        };
+        let creds =
+            auth::Credentials { tenant: Some(tenant.clone()), email: Some(email.clone()), password: Some(password) };
         let ctx = auth::authenticate(&state, creds).await?;
         web_session::sign_in(&request::session(&parts)?, &ctx).await?;
         Ok::<_, AppError>(ctx)

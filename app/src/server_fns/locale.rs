@@ -5,7 +5,10 @@ use crate::error::AppError;
 /// Switches the UI language: remembered in a cookie, and in the user's profile when signed in.
 #[server(prefix = "/rpc", endpoint = "set_locale")]
 pub async fn set_locale(locale: String, back: String) -> Result<(), AppError> {
-    use crate::{i18n::{Locale, LOCALE_COOKIE}, server::{request, services}};
+    use crate::{
+        i18n::{Locale, LOCALE_COOKIE},
+        server::{request, services},
+    };
     let state = request::app_state()?;
     let parts = request::parts()?;
     let locale = Locale::ALL

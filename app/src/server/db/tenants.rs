@@ -32,12 +32,7 @@ pub async fn find_by_slug(pool: &PgPool, slug: &Slug) -> Result<Option<Tenant>, 
 }
 
 pub async fn all(pool: &PgPool) -> Result<Vec<Tenant>, sqlx::Error> {
-    sqlx::query(&format!("{SELECT} ORDER BY t.slug"))
-        .fetch_all(pool)
-        .await?
-        .into_iter()
-        .map(from_row)
-        .collect()
+    sqlx::query(&format!("{SELECT} ORDER BY t.slug")).fetch_all(pool).await?.into_iter().map(from_row).collect()
 }
 
 pub struct NewTenant<'a> {
@@ -49,15 +44,13 @@ pub struct NewTenant<'a> {
 
 /// Inserts the registry row inside the provisioning transaction.
 pub async fn insert(conn: &mut PgConnection, new: &NewTenant<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO public.tenants (id, slug, name, schema_name, plan_id) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(new.id)
-    .bind(new.slug.as_str())
-    .bind(new.name)
-    .bind(new.slug.schema_name().as_str())
-    .bind(new.plan_id)
-    .execute(conn)
-    .await?;
+    sqlx::query("INSERT INTO public.tenants (id, slug, name, schema_name, plan_id) VALUES ($1, $2, $3, $4, $5)")
+        .bind(new.id)
+        .bind(new.slug.as_str())
+        .bind(new.name)
+        .bind(new.slug.schema_name().as_str())
+        .bind(new.plan_id)
+        .execute(conn)
+        .await?;
     Ok(())
 }

@@ -45,8 +45,7 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, name, email, role, active, locale, avatar_url, security_version, inserted_at, updated_at";
+const COLUMNS: &str = "id, name, email, role, active, locale, avatar_url, security_version, inserted_at, updated_at";
 
 fn from_row(row: &PgRow) -> Result<UserRow, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -117,7 +116,11 @@ pub struct ProfileChange<'a> {
     pub password_hash: Option<&'a str>,
 }
 
-pub async fn update_profile(tx: &mut TenantTx, id: Uuid, change: &ProfileChange<'_>) -> Result<Option<UserRow>, sqlx::Error> {
+pub async fn update_profile(
+    tx: &mut TenantTx,
+    id: Uuid,
+    change: &ProfileChange<'_>,
+) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = tx.sql(&format!(
         "UPDATE {{t}}.users SET name = COALESCE($2, name), locale = COALESCE($3, locale), \
          password_hash = COALESCE($4, password_hash), \

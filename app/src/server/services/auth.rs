@@ -51,10 +51,7 @@ fn require(creds: Credentials) -> Result<(String, String, String), AppError> {
 pub async fn authenticate(state: &AppState, creds: Credentials) -> Result<TenantContext, AppError> {
     let (tenant, email, password) = require(creds)?;
     let account = format!("{}\u{0}{}", tenant.to_lowercase(), email.to_lowercase());
-    state
-        .login_failures
-        .check(&account)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    state.login_failures.check(&account).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
 
     let tenant = match Slug::parse(&tenant) {
         Ok(slug) => state.tenants.get(&slug).await?,
@@ -98,7 +95,8 @@ pub struct LoginResponse {
 }
 
 fn access_token(state: &AppState, tenant: &Tenant, user: &UserRow) -> Result<String, AppError> {
-    let subject = Subject { user_id: user.id, role: user.role, email: &user.email, security_version: user.security_version };
+    let subject =
+        Subject { user_id: user.id, role: user.role, email: &user.email, security_version: user.security_version };
     state.tokens.issue_access(tenant, &subject).map_err(|e| internal("signing access token", e))
 }
 
@@ -137,7 +135,8 @@ pub async fn refresh(state: &AppState, token: Option<String>) -> Result<TokenPai
     let tenant = state.tenants.get(&slug).await?.ok_or_else(invalid_refresh)?;
     let db = tenant.db(&state.pool);
     let mut tx = db.begin().await?;
-    let stored = db::refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await?.ok_or_else(invalid_refresh)?;
+    let stored =
+        db::refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await?.ok_or_else(invalid_refresh)?;
     if stored.used_at.is_some() || stored.revoked_at.is_some() {
         db::refresh_tokens::revoke_family(&mut tx, stored.family_id).await?;
         tx.commit().await?;

@@ -43,7 +43,9 @@ pub async fn provision(
     let mut tx = TenantTx::for_provisioning(&state.pool, schema.clone()).await?;
     db::tenants::insert(tx.conn(), &NewTenant { id: tenant_id, slug, name, plan_id }).await.map_err(|e| {
         match unique_violation(&e) {
-            Some(_) => AppError::Conflict { detail: "This workspace name is already taken".into(), code: "slug_taken".into() },
+            Some(_) => {
+                AppError::Conflict { detail: "This workspace name is already taken".into(), code: "slug_taken".into() }
+            }
             None => e.into(),
         }
     })?;

@@ -2,10 +2,13 @@
 use crate::{
     error::{AppError, FieldErrors},
     i18n::Locale,
-    model::Viewer,
     model::TenantDto,
+    model::Viewer,
     server::{
-        db::{self, users::{ProfileChange, UserRow}},
+        db::{
+            self,
+            users::{ProfileChange, UserRow},
+        },
         password,
         tenant::TenantContext,
     },
