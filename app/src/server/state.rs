@@ -5,7 +5,7 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
-use super::{rate_limit::RateLimiter, tenant::TenantDirectory, tokens::TokenKeys};
+use super::{db::user_loader::UserLoader, rate_limit::RateLimiter, tenant::TenantDirectory, tokens::TokenKeys};
 
 /// Settings the core needs; built by the binary's config from the environment.
 #[derive(Clone, Debug)]
@@ -36,8 +36,11 @@ impl Default for Settings {
     }
 }
 
+/// Cloned for every request (axum's `State`), so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<StateInner>);
+
+pub struct StateInner {
     pub leptos_options: LeptosOptions,
     pub pool: PgPool,
     pub settings: Arc<Settings>,
@@ -45,20 +48,30 @@ pub struct AppState {
     pub tenants: TenantDirectory,
     pub auth_limiter: Arc<RateLimiter>,
     pub login_failures: Arc<RateLimiter>,
+    pub users: UserLoader,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: Settings, jwt_secret: &[u8]) -> Self {
         let minute = Duration::from_secs(60);
-        AppState {
+        AppState(Arc::new(StateInner {
             tokens: Arc::new(TokenKeys::new(jwt_secret, settings.access_token_ttl)),
             tenants: TenantDirectory::new(pool.clone()),
             auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),
             login_failures: Arc::new(RateLimiter::new(settings.login_failures_per_minute, minute)),
+            users: UserLoader::default(),
             settings: Arc::new(settings),
             leptos_options,
             pool,
-        }
+        }))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = StateInner;
+
+    fn deref(&self) -> &StateInner {
+        &self.0
     }
 }
 

@@ -403,7 +403,7 @@ pub(crate) async fn resolve(
         return Ok(None);
     }
     let db = tenant.db(&state.pool);
-    let Some(user) = super::db::users::find_by_id(&db, user_id).await? else { return Ok(None) };
+    let Some(user) = state.users.load(&db, user_id).await? else { return Ok(None) };
     if !user.active || user.security_version != security_version {
         return Ok(None);
     }

@@ -2,4 +2,5 @@
 //! `tenants` reads the shared registry.
 pub mod refresh_tokens;
 pub mod tenants;
+pub mod user_loader;
 pub mod users;

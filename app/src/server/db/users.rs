@@ -68,6 +68,12 @@ pub async fn find_by_id(db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, sqlx
     sqlx::query(&sql).bind(id).fetch_optional(db.executor()).await?.as_ref().map(from_row).transpose()
 }
 
+/// The users with these ids (in no particular order); one statement whatever the count.
+pub async fn find_many(db: &TenantDb, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = db.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = ANY($1)"));
+    sqlx::query(&sql).bind(ids).fetch_all(db.executor()).await?.iter().map(from_row).collect()
+}
+
 /// The user with this email (case-insensitively) and their password hash, for signing in.
 pub async fn find_credentials(db: &TenantDb, email: &str) -> Result<Option<(UserRow, Option<String>)>, sqlx::Error> {
     let sql = db.sql(&format!("SELECT {COLUMNS}, password_hash FROM {{t}}.users WHERE lower(email) = lower($1)"));
