@@ -8,7 +8,14 @@ use leptos_router::{
 
 use crate::{
     i18n::{t, Key, Locale},
-    pages::{dashboard::DashboardPage, login::LoginPage, not_found::NotFound},
+    pages::{
+        account::{CompanyPage, InvitationPage, ProfilePage},
+        dashboard::DashboardPage,
+        departments::{DepartmentPage, DepartmentsPage},
+        login::LoginPage,
+        not_found::NotFound,
+        users::{UserEditPage, UserNewPage, UsersPage},
+    },
     server_fns::viewer::get_viewer,
 };
 
@@ -79,6 +86,14 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=DashboardPage/>
                 <Route path=path!("/login") view=LoginPage/>
+                <Route path=path!("/users") view=UsersPage/>
+                <Route path=path!("/users/new") view=UserNewPage/>
+                <Route path=path!("/users/:id") view=UserEditPage/>
+                <Route path=path!("/departments") view=DepartmentsPage/>
+                <Route path=path!("/departments/:id") view=DepartmentPage/>
+                <Route path=path!("/company") view=CompanyPage/>
+                <Route path=path!("/profile") view=ProfilePage/>
+                <Route path=path!("/invitation/:token") view=InvitationPage/>
             </Routes>
         </Router>
     }

@@ -27,6 +27,9 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {detail}")]
     Conflict { detail: String, code: String },
+    /// The plan allows no more of `resource`.
+    #[error("plan limit reached for {resource}")]
+    PlanLimit { resource: String, limit: i64 },
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("bad request: {detail}")]
@@ -55,7 +58,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => 422,
             AppError::InvalidCredentials | AppError::Unauthorized { .. } => 401,
-            AppError::Forbidden | AppError::CrossSite => 403,
+            AppError::Forbidden | AppError::CrossSite | AppError::PlanLimit { .. } => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } => 409,
             AppError::RateLimited { .. } => 429,
@@ -76,6 +79,7 @@ impl AppError {
             AppError::CrossSite => "cross_site_request",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } => code,
+            AppError::PlanLimit { .. } => "plan_limit_reached",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
@@ -94,6 +98,9 @@ impl AppError {
             AppError::CrossSite => "Cross-site request refused".into(),
             AppError::NotFound => "Not found".into(),
             AppError::Conflict { detail, .. } => detail.clone(),
+            AppError::PlanLimit { resource, limit } => {
+                format!("Your plan allows at most {limit} {resource}; upgrade the plan to add more")
+            }
             AppError::RateLimited { .. } => "Too many requests, retry later".into(),
             AppError::BadRequest { detail } => detail.clone(),
             AppError::PayloadTooLarge => "Request body too large".into(),
@@ -106,6 +113,9 @@ impl AppError {
     pub fn body(&self) -> serde_json::Value {
         match self {
             AppError::Validation { fields } => serde_json::json!({ "errors": fields }),
+            AppError::PlanLimit { resource, limit } => serde_json::json!({ "errors": {
+                "detail": self.detail(), "code": self.code(), "limit": limit, "resource": resource,
+            } }),
             other => serde_json::json!({ "errors": { "detail": other.detail(), "code": other.code() } }),
         }
     }

@@ -83,3 +83,52 @@ impl Viewer {
         }
     }
 }
+
+/// `meta` of every list answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PageMeta {
+    pub current_page: i64,
+    pub page_size: i64,
+    pub total_pages: i64,
+    pub total_count: i64,
+}
+
+impl PageMeta {
+    pub fn new(current_page: i64, page_size: i64, total_count: i64) -> PageMeta {
+        let total_pages = if total_count == 0 { 0 } else { (total_count + page_size - 1) / page_size };
+        PageMeta { current_page, page_size, total_pages, total_count }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub meta: PageMeta,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DepartmentDto {
+    pub id: Uuid,
+    pub name: String,
+    pub identifier: String,
+    pub description: Option<String>,
+    pub active: bool,
+    pub max_queue_size: Option<i32>,
+    pub max_wait_time: Option<i32>,
+    pub user_count: i64,
+    pub inserted_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompanyDto {
+    pub name: String,
+    pub slug: String,
+    pub document: Option<String>,
+    pub document_type: Option<String>,
+    pub plan: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub logo_url: Option<String>,
+    pub primary_color: Option<String>,
+}

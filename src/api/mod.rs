@@ -2,6 +2,8 @@
 //! middleware has already authenticated the request). One module per resource, thin handlers
 //! over `app::server::services`.
 mod auth;
+mod company;
+mod departments;
 mod json;
 mod users;
 
@@ -17,13 +19,27 @@ use app::{error::AppError, server::AppState};
 
 pub use json::ApiJson;
 
+/// For optional fields where `null` clears and absence keeps: `Some(None)` vs `None`.
+pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
+}
+
+/// An id in a path that is not a UUID names nothing: 404, like any id this tenant does not have.
+pub(crate) fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
 /// Request bodies larger than this answer 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state, per_client_limit)))
-        .nest("/v1", users::router())
+        .nest("/v1", users::router().merge(departments::router()).merge(company::router()))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }

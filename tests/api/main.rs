@@ -3,5 +3,6 @@ mod auth;
 mod errors;
 mod helpers;
 mod provisioning;
+mod team;
 mod tenancy;
 mod web;

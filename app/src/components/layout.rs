@@ -3,8 +3,27 @@ use leptos::prelude::*;
 use super::locale_switcher::LocaleSwitcher;
 use crate::{
     i18n::{t, Key},
-    model::Viewer,
+    model::{Role, Viewer},
 };
+
+const NAV_LINK: &str =
+    "rounded-md px-3 py-2 font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800";
+
+/// The links a role may use; the server refuses the rest anyway.
+fn nav_items(role: Role) -> Vec<(&'static str, Key)> {
+    let mut items = vec![("/", Key::NavDashboard)];
+    if role >= Role::Manager {
+        items.push(("/users", Key::NavUsers));
+    }
+    if role >= Role::Supervisor {
+        items.push(("/departments", Key::NavDepartments));
+    }
+    if role >= Role::Manager {
+        items.push(("/company", Key::NavCompany));
+    }
+    items.push(("/profile", Key::NavProfile));
+    items
+}
 
 /// The frame of every signed-in page: workspace name, navigation, language, sign-out.
 #[component]
@@ -18,10 +37,11 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
                             <span class="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-white">"A"</span>
                             <span data-testid="company-name">{viewer.tenant.name.clone()}</span>
                         </a>
-                        <nav aria-label=t(Key::NavMain) class="flex gap-1 text-sm">
-                            <a href="/" class="rounded-md px-3 py-2 font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800">
-                                {t(Key::NavDashboard)}
-                            </a>
+                        <nav aria-label=t(Key::NavMain) class="flex flex-wrap gap-1 text-sm">
+                            {nav_items(viewer.user.role)
+                                .into_iter()
+                                .map(|(href, key)| view! { <a href=href class=NAV_LINK>{t(key)}</a> })
+                                .collect_view()}
                         </nav>
                     </div>
                     <div class="flex flex-wrap items-center gap-4">

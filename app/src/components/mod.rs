@@ -1,2 +1,4 @@
+pub mod form;
+pub mod guard;
 pub mod layout;
 pub mod locale_switcher;

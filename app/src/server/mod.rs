@@ -11,6 +11,7 @@ pub mod request;
 pub mod services;
 pub mod state;
 pub mod tenant;
+pub mod text;
 pub mod tokens;
 pub mod web_session;
 

@@ -53,3 +53,32 @@ pub fn set_preference_cookie(state: &AppState, name: &str, value: &str) {
         }
     }
 }
+
+/// The end of a form's server function. With JavaScript, the result goes back as it is. A plain
+/// form post (no JavaScript) is redirected instead: on success to `success(&value)`, on failure
+/// back to the page it came from with the error in `?error=` so the page can show it by the field.
+pub fn finish_form<T>(
+    parts: &Parts,
+    result: Result<T, AppError>,
+    success: impl FnOnce(&T) -> String,
+) -> Result<T, AppError> {
+    if is_plain_form(parts) {
+        let target = match &result {
+            Ok(value) => success(value),
+            Err(err) => {
+                let back = parts
+                    .headers
+                    .get(header::REFERER)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+                    .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+                    .map(|path| path.split('?').next().unwrap_or("/").to_string())
+                    .unwrap_or_else(|| "/".into());
+                let json = serde_json::to_string(err).unwrap_or_default();
+                format!("{back}?error={}", super::tenant::urlencode(&json))
+            }
+        };
+        leptos_axum::redirect(&target);
+    }
+    result
+}

@@ -1,7 +1,10 @@
 //! Server functions, served under `/rpc/` (never colliding with the JSON API under `/api/`).
 //! Thin: each reads the tenant context the middleware attached and calls a service.
+pub mod account;
 pub mod auth;
+pub mod departments;
 pub mod locale;
+pub mod team;
 pub mod viewer;
 
 /// Only same-site relative paths are followed after sign-in (`/x`, never `//host` or `/\host`).

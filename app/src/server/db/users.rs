@@ -150,3 +150,127 @@ pub async fn set_locale(db: &TenantDb, id: Uuid, locale: Locale) -> Result<(), s
     sqlx::query(&sql).bind(id).bind(locale.tag()).execute(db.executor()).await?;
     Ok(())
 }
+
+/// Sortable columns of the users list; the only text ever spliced into its ORDER BY.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserSort {
+    Name,
+    Email,
+    Role,
+    InsertedAt,
+}
+
+impl UserSort {
+    fn column(self) -> &'static str {
+        match self {
+            UserSort::Name => "lower(name)",
+            UserSort::Email => "lower(email)",
+            UserSort::Role => {
+                "CASE role WHEN 'attendant' THEN 1 WHEN 'supervisor' THEN 2 WHEN 'manager' THEN 3 ELSE 4 END"
+            }
+            UserSort::InsertedAt => "inserted_at",
+        }
+    }
+}
+
+pub struct UserFilter<'a> {
+    pub search: Option<&'a str>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub sort: UserSort,
+    pub descending: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One page of users and the total matching, in one statement.
+pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
+    let dir = if f.descending { "DESC" } else { "ASC" };
+    let sql = db.sql(&format!(
+        "SELECT {COLUMNS}, count(*) OVER () AS total FROM {{t}}.users \
+         WHERE ($1::text IS NULL OR lower(name) LIKE $1 OR lower(email) LIKE $1) \
+           AND ($2::text IS NULL OR role = $2) AND ($3::boolean IS NULL OR active = $3) \
+         ORDER BY {} {dir}, id {dir} LIMIT $4 OFFSET $5",
+        f.sort.column()
+    ));
+    let rows = sqlx::query(&sql)
+        .bind(f.search.map(crate::server::text::like_pattern))
+        .bind(f.role.map(Role::as_str))
+        .bind(f.active)
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(db.executor())
+        .await?;
+    let total = match rows.first() {
+        Some(row) => row.try_get("total")?,
+        None => count_matching(db, f).await?,
+    };
+    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+}
+
+/// The total for a page past the end (where the window count has no row to ride on).
+async fn count_matching(db: &TenantDb, f: &UserFilter<'_>) -> Result<i64, sqlx::Error> {
+    let sql = db.sql(
+        "SELECT count(*) FROM {t}.users WHERE ($1::text IS NULL OR lower(name) LIKE $1 OR lower(email) LIKE $1) \
+         AND ($2::text IS NULL OR role = $2) AND ($3::boolean IS NULL OR active = $3)",
+    );
+    sqlx::query_scalar(&sql)
+        .bind(f.search.map(crate::server::text::like_pattern))
+        .bind(f.role.map(Role::as_str))
+        .bind(f.active)
+        .fetch_one(db.executor())
+        .await
+}
+
+pub async fn find_for_update(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = tx.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = $1 FOR UPDATE"));
+    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(from_row).transpose()
+}
+
+pub async fn count_active(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    let sql = tx.sql("SELECT count(*) FROM {t}.users WHERE active");
+    sqlx::query_scalar(&sql).fetch_one(tx.conn()).await
+}
+
+pub async fn count_active_owners(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    let sql = tx.sql("SELECT count(*) FROM {t}.users WHERE active AND role = 'owner'");
+    sqlx::query_scalar(&sql).fetch_one(tx.conn()).await
+}
+
+pub struct AdminChange<'a> {
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub locale: Option<Locale>,
+    /// Ends the user's tokens and sessions (deactivation).
+    pub bump_security: bool,
+}
+
+pub async fn update_admin(tx: &mut TenantTx, id: Uuid, c: &AdminChange<'_>) -> Result<UserRow, sqlx::Error> {
+    let sql = tx.sql(&format!(
+        "UPDATE {{t}}.users SET name = COALESCE($2, name), email = COALESCE($3, email), role = COALESCE($4, role), \
+         active = COALESCE($5, active), locale = COALESCE($6, locale), \
+         security_version = security_version + CASE WHEN $7 THEN 1 ELSE 0 END, updated_at = now() \
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ));
+    let row = sqlx::query(&sql)
+        .bind(id)
+        .bind(c.name)
+        .bind(c.email)
+        .bind(c.role.map(Role::as_str))
+        .bind(c.active)
+        .bind(c.locale.map(|l| l.tag()))
+        .bind(c.bump_security)
+        .fetch_one(tx.conn())
+        .await?;
+    from_row(&row)
+}
+
+pub async fn set_password(tx: &mut TenantTx, id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
+    let sql = tx.sql(
+        "UPDATE {t}.users SET password_hash = $2, security_version = security_version + 1, updated_at = now() WHERE id = $1",
+    );
+    sqlx::query(&sql).bind(id).bind(hash).execute(tx.conn()).await?;
+    Ok(())
+}

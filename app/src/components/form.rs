@@ -1,0 +1,202 @@
+//! Form building blocks shared by the pages: fields with their error beside them, the outcome
+//! banner, and reading errors that a plain (no-JavaScript) form post brought back in `?error=`.
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::{
+    error::AppError,
+    i18n::{t, Key},
+};
+
+pub const INPUT: &str = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 shadow-sm \
+    focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 \
+    aria-[invalid=true]:border-red-500 dark:border-slate-700 dark:bg-slate-900";
+pub const BUTTON: &str = "inline-flex items-center justify-center rounded-lg bg-indigo-600 px-4 py-2 font-semibold \
+    text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60";
+pub const BUTTON_SECONDARY: &str =
+    "inline-flex items-center justify-center rounded-lg border border-slate-300 px-4 py-2 \
+    font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800";
+pub const BUTTON_DANGER: &str =
+    "inline-flex items-center justify-center rounded-lg bg-red-600 px-4 py-2 font-semibold \
+    text-white shadow-sm hover:bg-red-500 disabled:opacity-60";
+pub const CARD: &str =
+    "rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900";
+
+/// The error of the last submission: from the action (JavaScript on) or from `?error=` (off).
+pub fn form_error<T, S>(value: S) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
+    T: 'static,
+{
+    let query = use_query_map();
+    let from_query: Option<AppError> =
+        query.with_untracked(|q| q.get("error")).and_then(|json| serde_json::from_str(&json).ok());
+    Signal::derive(move || match value.get() {
+        Some(Err(e)) => Some(e),
+        Some(Ok(_)) => None,
+        None => from_query.clone(),
+    })
+}
+
+/// The server's validation message for `field`, in the page's language.
+pub fn field_error(error: Signal<Option<AppError>>, field: &'static str) -> Signal<Option<&'static str>> {
+    Signal::derive(move || match error.get() {
+        Some(AppError::Validation { fields }) => {
+            fields.get(field).and_then(|m| m.first()).map(|m| message_key(m)).map(t)
+        }
+        _ => None,
+    })
+}
+
+fn message_key(message: &str) -> Key {
+    match message {
+        "can't be blank" => Key::FieldRequired,
+        "has already been taken" => Key::FieldTaken,
+        "is not a valid email address" => Key::FieldEmail,
+        "is incorrect" => Key::FieldIncorrect,
+        "is above your own role" => Key::FieldRoleTooHigh,
+        m if m.starts_with("should be at least") => Key::FieldTooShort,
+        m if m.starts_with("should be at most") => Key::FieldTooLong,
+        _ => Key::FieldInvalid,
+    }
+}
+
+/// What went wrong, for errors that are not about one field.
+pub fn error_key(err: &AppError) -> Option<Key> {
+    Some(match err {
+        AppError::Validation { .. } => Key::FormFixErrors,
+        AppError::Forbidden => Key::ErrorForbidden,
+        AppError::NotFound => Key::ErrorNotFoundBody,
+        AppError::PlanLimit { resource, .. } if resource == "departments" => Key::ErrorPlanLimitDepartments,
+        AppError::PlanLimit { .. } => Key::ErrorPlanLimitUsers,
+        AppError::Conflict { code, .. } if code == "last_owner" => Key::ErrorLastOwner,
+        AppError::Conflict { code, .. } if code == "invalid_invitation" => Key::ErrorInvalidInvitation,
+        AppError::Unauthorized { .. } | AppError::InvalidCredentials => Key::ErrorSessionEnded,
+        AppError::RateLimited { .. } => Key::LoginErrorRateLimited,
+        _ => Key::ErrorGeneric,
+    })
+}
+
+/// The banner above a form: the error of the last try, or the `?notice=` of a success.
+#[component]
+pub fn FormStatus(error: Signal<Option<AppError>>) -> impl IntoView {
+    let query = use_query_map();
+    let notice = move || query.with(|q| q.get("notice")).and_then(|n| notice_key(&n));
+    view! {
+        {move || match error.get() {
+            Some(err) => {
+                let limit = match &err {
+                    AppError::PlanLimit { limit, .. } => Some(*limit),
+                    _ => None,
+                };
+                Some(view! {
+                    <div role="alert" data-testid="form-error" class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+                        {error_key(&err).map(t)}
+                        {limit.map(|l| view! { " (" {t(Key::ErrorPlanLimitLabel)} ": " {l} ")" })}
+                    </div>
+                }.into_any())
+            }
+            None => notice().map(|key| view! {
+                <div role="status" data-testid="form-notice" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
+                    {t(key)}
+                </div>
+            }.into_any()),
+        }}
+    }
+}
+
+fn notice_key(code: &str) -> Option<Key> {
+    Some(match code {
+        "saved" => Key::NoticeSaved,
+        "created" => Key::NoticeCreated,
+        "deactivated" => Key::NoticeDeactivated,
+        "reactivated" => Key::NoticeReactivated,
+        "member_added" => Key::NoticeMemberAdded,
+        "member_removed" => Key::NoticeMemberRemoved,
+        _ => return None,
+    })
+}
+
+#[component]
+pub fn TextField(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(into, default = String::new())] value: String,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = field_error(error, name);
+    let id = format!("field-{name}");
+    let error_id = format!("{name}-error");
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
+            <input id=id name=name type=kind value=value class=INPUT autocomplete=autocomplete
+                aria-invalid=move || message.get().is_some().to_string() aria-describedby=error_id.clone()/>
+            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-500">{h}</p> })}
+            <p id=error_id class="mt-1 text-sm text-red-600 dark:text-red-400" data-testid=format!("{name}-error")>
+                {move || message.get()}
+            </p>
+        </div>
+    }
+}
+
+#[component]
+pub fn SelectField(
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, String)>,
+    #[prop(into)] selected: String,
+    error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let message = field_error(error, name);
+    let id = format!("field-{name}");
+    view! {
+        <div>
+            <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
+            <select id=id name=name class=INPUT aria-invalid=move || message.get().is_some().to_string()>
+                {options.into_iter().map(|(value, text)| {
+                    let is = value == selected;
+                    view! { <option value=value selected=is>{text}</option> }
+                }).collect_view()}
+            </select>
+            <p class="mt-1 text-sm text-red-600 dark:text-red-400" data-testid=format!("{name}-error")>{move || message.get()}</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn Checkbox(name: &'static str, label: &'static str, checked: bool) -> impl IntoView {
+    view! {
+        <label class="flex items-center gap-2 text-sm font-medium text-slate-700 dark:text-slate-300">
+            <input type="checkbox" name=name value="on" checked=checked class="h-4 w-4 rounded border-slate-300 text-indigo-600"/>
+            {label}
+        </label>
+    }
+}
+
+/// A submit button that says it is working while the action is pending.
+#[component]
+pub fn Submit(
+    label: &'static str,
+    pending: Signal<bool>,
+    #[prop(default = BUTTON)] class: &'static str,
+) -> impl IntoView {
+    view! {
+        <button type="submit" class=class disabled=move || pending.get() aria-busy=move || pending.get().to_string()>
+            {move || if pending.get() { t(Key::FormPending) } else { label }}
+        </button>
+    }
+}
+
+/// After a successful submission with JavaScript on: a full page load of `path`.
+pub fn go(path: String) {
+    #[cfg(feature = "hydrate")]
+    {
+        let _ = web_sys::window().map(|w| w.location().assign(&path));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = path;
+}

@@ -1,0 +1,205 @@
+//! Departments: list with search and a create form; a detail page with its members.
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use crate::{
+    components::{
+        form::{error_key, form_error, go, Checkbox, FormStatus, Submit, TextField, BUTTON_SECONDARY, CARD, INPUT},
+        guard::signed_in_page,
+    },
+    i18n::{t, use_locale, Key},
+    model::{DepartmentDto, Role, UserDto},
+    server_fns::departments::{
+        get_department, list_departments, member_candidates, AddDepartmentMember, RemoveDepartmentMember,
+        SaveDepartment,
+    },
+};
+
+#[component]
+pub fn DepartmentsPage() -> impl IntoView {
+    signed_in_page(Role::Supervisor, |_| view! { <DepartmentsList/> })
+}
+
+#[component]
+fn DepartmentsList() -> impl IntoView {
+    let query = use_query_map();
+    let search = move || query.with(|q| q.get("search")).unwrap_or_default();
+    let departments = Resource::new(search, |s| {
+        let params = if s.is_empty() {
+            vec![("page_size".into(), "100".into())]
+        } else {
+            vec![("search".into(), s), ("page_size".into(), "100".into())]
+        };
+        list_departments(params)
+    });
+    let save = ServerAction::<SaveDepartment>::new();
+    let error = form_error(save.value());
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = save.value().get() {
+            go(format!("/departments/{}?notice=created", d.id));
+        }
+    });
+    view! {
+        <h1 class="text-2xl font-bold tracking-tight">{t(Key::DepartmentsTitle)}</h1>
+        <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">
+            <div>
+                <form method="get" action="/departments" role="search" class="flex gap-3">
+                    <input type="search" name="search" value=search() placeholder=t(Key::UsersSearch) aria-label=t(Key::UsersSearch) class=INPUT/>
+                    <button type="submit" class=BUTTON_SECONDARY>{t(Key::UsersFilter)}</button>
+                </form>
+                <Transition>
+                    {move || Suspend::new(async move {
+                        match departments.await {
+                            Err(err) => view! { <p class="mt-4 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                            Ok(page) if page.data.is_empty() => view! { <p class="mt-6 text-slate-500">{t(Key::DepartmentsNone)}</p> }.into_any(),
+                            Ok(page) => view! {
+                                <ul class="mt-4 divide-y divide-slate-100 rounded-2xl border border-slate-200 bg-white shadow-sm dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900" data-testid="departments-list">
+                                    {page.data.into_iter().map(|d| view! { <DepartmentItem department=d/> }).collect_view()}
+                                </ul>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </div>
+            <ActionForm action=save attr:class=format!("{CARD} space-y-4 self-start")>
+                <h2 class="font-semibold">{t(Key::DepartmentsNew)}</h2>
+                <FormStatus error=error/>
+                <TextField name="name" label=t(Key::UsersName) error=error/>
+                <TextField name="description" label=t(Key::DepartmentsDescription) error=error/>
+                <input type="hidden" name="active" value="on"/>
+                <Submit label=t(Key::DepartmentsCreate) pending=save.pending().into()/>
+            </ActionForm>
+        </div>
+    }
+}
+
+#[component]
+fn DepartmentItem(department: DepartmentDto) -> impl IntoView {
+    let members = use_locale().tf(Key::DepartmentsMembersCount, &[("count", &department.user_count.to_string())]);
+    view! {
+        <li class="flex items-center justify-between px-4 py-3">
+            <div>
+                <a href=format!("/departments/{}", department.id) class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{department.name}</a>
+                <p class="text-xs text-slate-500"><code>{department.identifier}</code></p>
+            </div>
+            <div class="text-right text-sm text-slate-600 dark:text-slate-400">
+                <p>{members}</p>
+                {(!department.active).then(|| view! { <p class="text-xs">{t(Key::UsersInactive)}</p> })}
+            </div>
+        </li>
+    }
+}
+
+#[component]
+pub fn DepartmentPage() -> impl IntoView {
+    signed_in_page(Role::Supervisor, |_| {
+        let params = use_params_map();
+        let id = move || params.with(|p| p.get("id")).and_then(|s| s.parse::<Uuid>().ok());
+        let department = Resource::new(id, |id| async move {
+            match id {
+                Some(id) => get_department(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        });
+        view! {
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match department.await {
+                        Err(err) => view! { <p class="text-red-600" role="alert" data-testid="form-error">{error_key(&err).map(t)}</p> }.into_any(),
+                        Ok((d, members)) => view! { <DepartmentDetail department=d members=members/> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+#[component]
+fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>) -> impl IntoView {
+    let save = ServerAction::<SaveDepartment>::new();
+    let add = ServerAction::<AddDepartmentMember>::new();
+    let remove = ServerAction::<RemoveDepartmentMember>::new();
+    let error = form_error(save.value());
+    let member_error = Signal::derive(move || match (add.value().get(), remove.value().get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e),
+        _ => None,
+    });
+    let id = department.id;
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = save.value().get() {
+            go(format!("/departments/{}?notice=saved", d.id));
+        }
+        if let Some(Ok(d)) = add.value().get() {
+            go(format!("/departments/{}?notice=member_added", d.id));
+        }
+        if let Some(Ok(())) = remove.value().get() {
+            go(format!("/departments/{id}?notice=member_removed"));
+        }
+    });
+    let query = use_query_map();
+    let picker_search = query.with_untracked(|q| q.get("member_search")).unwrap_or_default();
+    let wanted = picker_search.clone();
+    let candidates = Resource::new(move || wanted.clone(), member_candidates);
+    let member_ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+    let opt = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+    view! {
+        <div class="flex flex-wrap items-center justify-between gap-4">
+            <h1 class="text-2xl font-bold tracking-tight" data-testid="department-title">{department.name.clone()}</h1>
+            <a href="/departments" class=BUTTON_SECONDARY>{t(Key::DepartmentsBack)}</a>
+        </div>
+        <div class="mt-6 grid gap-6 lg:grid-cols-2">
+            <ActionForm action=save attr:class=format!("{CARD} space-y-4")>
+                <FormStatus error=error/>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <TextField name="name" label=t(Key::UsersName) value=department.name.clone() error=error/>
+                <TextField name="identifier" label=t(Key::DepartmentsIdentifier) value=department.identifier.clone() error=error/>
+                <TextField name="description" label=t(Key::DepartmentsDescription) value=department.description.clone().unwrap_or_default() error=error/>
+                <div class="grid gap-4 sm:grid-cols-2">
+                    <TextField name="max_queue_size" label=t(Key::DepartmentsMaxQueue) kind="number" value=opt(department.max_queue_size) error=error/>
+                    <TextField name="max_wait_time" label=t(Key::DepartmentsMaxWait) kind="number" value=opt(department.max_wait_time) error=error/>
+                </div>
+                <Checkbox name="active" label=t(Key::UsersActive) checked=department.active/>
+                <Submit label=t(Key::FormSave) pending=save.pending().into()/>
+            </ActionForm>
+            <section class=format!("{CARD} space-y-4")>
+                <h2 class="font-semibold">{t(Key::DepartmentsMembers)}</h2>
+                {move || member_error.get().and_then(|e| error_key(&e)).map(|k| view! { <p role="alert" class="text-sm text-red-600">{t(k)}</p> })}
+                <ul class="divide-y divide-slate-100 dark:divide-slate-800" data-testid="members">
+                    {members.into_iter().map(|m| view! {
+                        <li class="flex items-center justify-between py-2">
+                            <span>{m.name}" "<span class="text-xs text-slate-500">{m.email}</span></span>
+                            <ActionForm action=remove>
+                                <input type="hidden" name="id" value=id.to_string()/>
+                                <input type="hidden" name="user_id" value=m.id.to_string()/>
+                                <button type="submit" class="text-sm text-red-600 hover:underline">{t(Key::DepartmentsRemoveMember)}</button>
+                            </ActionForm>
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <form method="get" action=format!("/departments/{id}") class="flex gap-2" role="search">
+                    <input type="search" name="member_search" value=picker_search placeholder=t(Key::DepartmentsFindPeople) aria-label=t(Key::DepartmentsFindPeople) class=INPUT/>
+                    <button type="submit" class=BUTTON_SECONDARY>{t(Key::UsersFilter)}</button>
+                </form>
+                <Suspense>
+                    {move || {
+                        let member_ids = member_ids.clone();
+                        Suspend::new(async move {
+                            let people: Vec<UserDto> = candidates.await.unwrap_or_default()
+                                .into_iter().filter(|u| !member_ids.contains(&u.id)).collect();
+                            view! {
+                                <ActionForm action=add attr:class="flex gap-2">
+                                    <input type="hidden" name="id" value=id.to_string()/>
+                                    <select name="user_id" aria-label=t(Key::DepartmentsAddMember) class=INPUT>
+                                        {people.into_iter().map(|u| view! { <option value=u.id.to_string()>{format!("{} <{}>", u.name, u.email)}</option> }).collect_view()}
+                                    </select>
+                                    <Submit label=t(Key::DepartmentsAddMember) pending=add.pending().into()/>
+                                </ActionForm>
+                            }
+                        })
+                    }}
+                </Suspense>
+            </section>
+        </div>
+    }
+}

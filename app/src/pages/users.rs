@@ -1,0 +1,285 @@
+//! The team: list (search, filters, sorting, pages), create, edit, deactivate/reactivate.
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+use uuid::Uuid;
+
+use crate::{
+    components::{
+        form::{
+            form_error, go, Checkbox, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER,
+            BUTTON_SECONDARY, CARD, INPUT,
+        },
+        guard::signed_in_page,
+    },
+    i18n::{t, use_locale, Key, Locale},
+    model::{Role, UserDto},
+    server_fns::team::{get_user, list_users, CreateUser, SetUserActive, UpdateUser},
+};
+
+const ROLES: [Role; 4] = [Role::Attendant, Role::Supervisor, Role::Manager, Role::Owner];
+
+fn role_options(up_to: Role) -> Vec<(String, String)> {
+    ROLES.into_iter().filter(|r| *r <= up_to).map(|r| (r.as_str().to_string(), t(r.label_key()).to_string())).collect()
+}
+
+fn locale_options() -> Vec<(String, String)> {
+    Locale::ALL.into_iter().map(|l| (l.tag().to_string(), l.label().to_string())).collect()
+}
+
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    signed_in_page(Role::Manager, |_| view! { <UsersList/> })
+}
+
+#[component]
+fn UsersList() -> impl IntoView {
+    let query = use_query_map();
+    let params = move || {
+        query.with(|q| {
+            ["search", "role", "active", "sort_by", "sort_order", "page"]
+                .into_iter()
+                .filter_map(|k| q.get(k).filter(|v| !v.is_empty()).map(|v| (k.to_string(), v)))
+                .collect::<Vec<_>>()
+        })
+    };
+    let users = Resource::new(params, list_users);
+    let q = move |k: &str| query.with(|m| m.get(k)).unwrap_or_default();
+    // A link to the same list with some parameters changed.
+    let link = move |changes: Vec<(&'static str, String)>| {
+        let mut pairs = params();
+        for (k, v) in changes {
+            pairs.retain(|(key, _)| key != k);
+            pairs.push((k.to_string(), v));
+        }
+        let qs: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+        format!("/users?{}", qs.join("&"))
+    };
+    let sort_link = move |column: &'static str| {
+        let desc = q("sort_by") == column && q("sort_order") != "desc";
+        link(vec![
+            ("sort_by", column.to_string()),
+            ("sort_order", if desc { "desc" } else { "asc" }.into()),
+            ("page", "1".into()),
+        ])
+    };
+    view! {
+        <div class="flex flex-wrap items-center justify-between gap-4">
+            <h1 class="text-2xl font-bold tracking-tight">{t(Key::UsersTitle)}</h1>
+            <a href="/users/new" class=BUTTON data-testid="new-user">{t(Key::UsersNew)}</a>
+        </div>
+        <form method="get" action="/users" class="mt-6 grid gap-3 sm:grid-cols-[1fr_auto_auto_auto]" role="search">
+            <input type="search" name="search" value=q("search") placeholder=t(Key::UsersSearch) aria-label=t(Key::UsersSearch) class=INPUT/>
+            <select name="role" aria-label=t(Key::UsersRole) class=INPUT>
+                <option value="">{t(Key::UsersAllRoles)}</option>
+                {ROLES.into_iter().map(|r| view! { <option value=r.as_str() selected=q("role") == r.as_str()>{t(r.label_key())}</option> }).collect_view()}
+            </select>
+            <select name="active" aria-label=t(Key::UsersStatus) class=INPUT>
+                <option value="">{t(Key::UsersAnyStatus)}</option>
+                <option value="true" selected=q("active") == "true">{t(Key::UsersActive)}</option>
+                <option value="false" selected=q("active") == "false">{t(Key::UsersInactive)}</option>
+            </select>
+            <button type="submit" class=BUTTON_SECONDARY>{t(Key::UsersFilter)}</button>
+        </form>
+        <Transition>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
+                    Ok(page) => {
+                        let meta = page.meta.clone();
+                        view! {
+                            <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
+                                <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="users-table">
+                                    <thead class="bg-slate-50 text-left font-medium text-slate-600 dark:bg-slate-800/50 dark:text-slate-300">
+                                        <tr>
+                                            <th class="px-4 py-3"><a href=sort_link("name") class="hover:underline">{t(Key::UsersName)}</a></th>
+                                            <th class="px-4 py-3"><a href=sort_link("email") class="hover:underline">{t(Key::LoginEmail)}</a></th>
+                                            <th class="px-4 py-3"><a href=sort_link("role") class="hover:underline">{t(Key::UsersRole)}</a></th>
+                                            <th class="px-4 py-3">{t(Key::UsersStatus)}</th>
+                                            <th class="px-4 py-3"><a href=sort_link("inserted_at") class="hover:underline">{t(Key::UsersSince)}</a></th>
+                                        </tr>
+                                    </thead>
+                                    <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
+                                        {page.data.into_iter().map(|u| view! { <UserRow user=u/> }).collect_view()}
+                                    </tbody>
+                                </table>
+                                {(meta.total_count == 0).then(|| view! { <p class="p-6 text-center text-slate-500">{t(Key::UsersNone)}</p> })}
+                            </div>
+                            <nav class="mt-4 flex items-center justify-between text-sm" aria-label=t(Key::PaginationLabel)>
+                                <span data-testid="users-count">{use_locale().tf(Key::PaginationSummary, &[
+                                    ("page", &meta.current_page.to_string()),
+                                    ("pages", &meta.total_pages.max(1).to_string()),
+                                    ("count", &meta.total_count.to_string()),
+                                ])}</span>
+                                <span class="flex gap-2">
+                                    {(meta.current_page > 1).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (meta.current_page - 1).to_string())])>{t(Key::PaginationPrevious)}</a> })}
+                                    {(meta.current_page < meta.total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (meta.current_page + 1).to_string())])>{t(Key::PaginationNext)}</a> })}
+                                </span>
+                            </nav>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UserRow(user: UserDto) -> impl IntoView {
+    let status = if user.active { t(Key::UsersActive) } else { t(Key::UsersInactive) };
+    view! {
+        <tr class=if user.active { "" } else { "text-slate-400" }>
+            <td class="px-4 py-3 font-medium"><a href=format!("/users/{}", user.id) class="text-indigo-600 hover:underline dark:text-indigo-400">{user.name}</a></td>
+            <td class="px-4 py-3">{user.email}</td>
+            <td class="px-4 py-3">{t(user.role.label_key())}</td>
+            <td class="px-4 py-3">{status}</td>
+            <td class="px-4 py-3">{user.inserted_at.get(..10).unwrap_or_default().to_string()}</td>
+        </tr>
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+pub fn UserNewPage() -> impl IntoView {
+    signed_in_page(Role::Manager, |viewer| {
+        let create = ServerAction::<CreateUser>::new();
+        let error = form_error(create.value());
+        Effect::new(move |_| {
+            if let Some(Ok((user, invitation))) = create.value().get() {
+                let mut path = format!("/users/{}?notice=created", user.id);
+                if let Some(inv) = invitation {
+                    path.push_str(&format!("&invitation={}", urlencode(&inv)));
+                }
+                go(path);
+            }
+        });
+        view! {
+            <h1 class="text-2xl font-bold tracking-tight">{t(Key::UsersNew)}</h1>
+            <ActionForm action=create attr:class=format!("{CARD} mt-6 max-w-xl space-y-5")>
+                <FormStatus error=error/>
+                <TextField name="name" label=t(Key::UsersName) error=error autocomplete="off"/>
+                <TextField name="email" label=t(Key::LoginEmail) kind="email" error=error autocomplete="off"/>
+                <SelectField name="role" label=t(Key::UsersRole) options=role_options(viewer.user.role) selected="attendant" error=error/>
+                <SelectField name="locale" label=t(Key::ProfileLanguage) options=locale_options() selected=viewer.user.locale.tag() error=error/>
+                <TextField name="password" label=t(Key::UsersInitialPassword) kind="password" error=error autocomplete="new-password" hint=t(Key::UsersInitialPasswordHint)/>
+                <div class="flex gap-3">
+                    <Submit label=t(Key::UsersCreate) pending=create.pending().into()/>
+                    <a href="/users" class=BUTTON_SECONDARY>{t(Key::FormCancel)}</a>
+                </div>
+            </ActionForm>
+        }
+    })
+}
+
+#[component]
+pub fn UserEditPage() -> impl IntoView {
+    signed_in_page(Role::Manager, |viewer| {
+        let params = use_params_map();
+        let query = use_query_map();
+        let id = move || params.with(|p| p.get("id")).and_then(|s| s.parse::<Uuid>().ok());
+        let user = Resource::new(id, |id| async move {
+            match id {
+                Some(id) => get_user(id).await,
+                None => Err(crate::error::AppError::NotFound),
+            }
+        });
+        let actor = viewer.user.role;
+        view! {
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match user.await {
+                        Err(err) => view! { <p class="text-red-600" role="alert" data-testid="form-error">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
+                        Ok(u) => {
+                            let invitation = query.with_untracked(|q| q.get("invitation"));
+                            let confirm = query.with_untracked(|q| q.get("confirm"));
+                            view! { <UserEditor user=u actor=actor invitation=invitation confirm=confirm/> }.into_any()
+                        }
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}
+
+#[component]
+fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: Option<String>) -> impl IntoView {
+    let update = ServerAction::<UpdateUser>::new();
+    let toggle = ServerAction::<SetUserActive>::new();
+    let error = form_error(update.value());
+    let toggle_error = Signal::derive(move || match toggle.value().get() {
+        Some(Err(e)) => Some(e),
+        _ => None,
+    });
+    let id = user.id;
+    Effect::new(move |_| {
+        if let Some(Ok(u)) = update.value().get() {
+            go(format!("/users/{}?notice=saved", u.id));
+        }
+        if let Some(Ok(u)) = toggle.value().get() {
+            go(format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" }));
+        }
+    });
+    let roles = role_options(actor.max(Role::Attendant));
+    let deactivating = user.active;
+    let asking = confirm.as_deref() == Some(if deactivating { "deactivate" } else { "reactivate" });
+    view! {
+        <div class="flex flex-wrap items-center justify-between gap-4">
+            <h1 class="text-2xl font-bold tracking-tight" data-testid="user-title">{user.name.clone()}</h1>
+            <a href="/users" class=BUTTON_SECONDARY>{t(Key::UsersBack)}</a>
+        </div>
+        {invitation.map(|path| view! {
+            <div class="mt-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950" data-testid="invitation">
+                <p class="font-medium">{t(Key::UsersInvitationReady)}</p>
+                <code class="mt-2 block break-all">{path}</code>
+            </div>
+        })}
+        <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">
+            <ActionForm action=update attr:class=format!("{CARD} space-y-5")>
+                <FormStatus error=error/>
+                <input type="hidden" name="id" value=id.to_string()/>
+                <TextField name="name" label=t(Key::UsersName) value=user.name.clone() error=error/>
+                <TextField name="email" label=t(Key::LoginEmail) kind="email" value=user.email.clone() error=error/>
+                <SelectField name="role" label=t(Key::UsersRole) options=roles selected=user.role.as_str() error=error/>
+                <SelectField name="locale" label=t(Key::ProfileLanguage) options=locale_options() selected=user.locale.tag() error=error/>
+                <Checkbox name="active" label=t(Key::UsersActive) checked=user.active/>
+                <Submit label=t(Key::FormSave) pending=update.pending().into()/>
+            </ActionForm>
+            <section class=format!("{CARD} space-y-4")>
+                <h2 class="font-semibold">{if deactivating { t(Key::UsersDeactivate) } else { t(Key::UsersReactivate) }}</h2>
+                <p class="text-sm text-slate-600 dark:text-slate-400">
+                    {if deactivating { t(Key::UsersDeactivateHint) } else { t(Key::UsersReactivateHint) }}
+                </p>
+                {move || toggle_error.get().and_then(|e| crate::components::form::error_key(&e)).map(|k| view! {
+                    <p role="alert" class="text-sm text-red-600" data-testid="toggle-error">{t(k)}</p>
+                })}
+                {if asking {
+                    view! {
+                        <ActionForm action=toggle attr:class="space-y-3" attr:data-testid="confirm-box">
+                            <p class="text-sm font-medium">{if deactivating { t(Key::UsersConfirmDeactivate) } else { t(Key::UsersConfirmReactivate) }}</p>
+                            <input type="hidden" name="id" value=id.to_string()/>
+                            <input type="hidden" name="active" value=(!deactivating).to_string()/>
+                            <div class="flex gap-3">
+                                <Submit label=t(Key::FormConfirm) pending=toggle.pending().into() class=if deactivating { BUTTON_DANGER } else { BUTTON }/>
+                                <a rel="external" href=format!("/users/{id}") class=BUTTON_SECONDARY>{t(Key::FormCancel)}</a>
+                            </div>
+                        </ActionForm>
+                    }.into_any()
+                } else {
+                    let action = if deactivating { "deactivate" } else { "reactivate" };
+                    view! {
+                        <a rel="external" href=format!("/users/{id}?confirm={action}") class=if deactivating { BUTTON_DANGER } else { BUTTON } data-testid="toggle-active">
+                            {if deactivating { t(Key::UsersDeactivate) } else { t(Key::UsersReactivate) }}
+                        </a>
+                    }.into_any()
+                }}
+            </section>
+        </div>
+    }
+}

@@ -1,0 +1,87 @@
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::{
+    error::AppError,
+    model::{DepartmentDto, Page, UserDto},
+};
+
+#[server(prefix = "/rpc", endpoint = "list_departments", input = leptos::server_fn::codec::Json)]
+pub async fn list_departments(params: Vec<(String, String)>) -> Result<Page<DepartmentDto>, AppError> {
+    use crate::server::{request, services::departments};
+    let ctx = request::tenant_context(&request::parts()?)?;
+    departments::list(&ctx, &params.into_iter().collect()).await
+}
+
+/// A department with its members.
+#[server(prefix = "/rpc", endpoint = "get_department", input = leptos::server_fn::codec::Json)]
+pub async fn get_department(id: Uuid) -> Result<(DepartmentDto, Vec<UserDto>), AppError> {
+    use crate::server::{request, services::departments};
+    let ctx = request::tenant_context(&request::parts()?)?;
+    Ok((departments::get(&ctx, id).await?, departments::members(&ctx, id).await?))
+}
+
+#[cfg(feature = "ssr")]
+fn number(field: &str, raw: Option<String>) -> Result<Option<Option<i32>>, AppError> {
+    match raw.as_deref().map(str::trim) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(v) => v.parse().map(|n| Some(Some(n))).map_err(|_| AppError::field(field, "must be an integer")),
+    }
+}
+
+/// Creates (no `id`) or saves (with `id`) a department from its form.
+#[server(prefix = "/rpc", endpoint = "save_department")]
+pub async fn save_department(
+    id: Option<Uuid>,
+    name: String,
+    identifier: Option<String>,
+    description: Option<String>,
+    max_queue_size: Option<String>,
+    max_wait_time: Option<String>,
+    active: Option<String>,
+) -> Result<DepartmentDto, AppError> {
+    use crate::server::{request, services::departments};
+    let parts = request::parts()?;
+    let result = async {
+        let ctx = request::tenant_context(&parts)?;
+        let input = departments::DepartmentInput {
+            name: Some(name),
+            identifier: identifier.map(|i| i.trim().to_string()).filter(|i| !i.is_empty()),
+            description: Some(description),
+            active: Some(active.is_some()),
+            max_queue_size: number("max_queue_size", max_queue_size)?,
+            max_wait_time: number("max_wait_time", max_wait_time)?,
+        };
+        match id {
+            Some(id) => departments::update(&ctx, id, input).await,
+            None => departments::create(&ctx, input).await,
+        }
+    }
+    .await;
+    request::finish_form(&parts, result, |d| format!("/departments/{}?notice=saved", d.id))
+}
+
+#[server(prefix = "/rpc", endpoint = "add_department_member")]
+pub async fn add_department_member(id: Uuid, user_id: Option<Uuid>) -> Result<DepartmentDto, AppError> {
+    use crate::server::{request, services::departments};
+    let parts = request::parts()?;
+    let result = async { departments::add_member(&request::tenant_context(&parts)?, id, user_id).await }.await;
+    request::finish_form(&parts, result, |d| format!("/departments/{}?notice=member_added", d.id))
+}
+
+#[server(prefix = "/rpc", endpoint = "remove_department_member")]
+pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+    use crate::server::{request, services::departments};
+    let parts = request::parts()?;
+    let result = async { departments::remove_member(&request::tenant_context(&parts)?, id, user_id).await }.await;
+    request::finish_form(&parts, result, |_| format!("/departments/{id}?notice=member_removed"))
+}
+
+/// People who can be added to a department (active users matching `search`).
+#[server(prefix = "/rpc", endpoint = "member_candidates", input = leptos::server_fn::codec::Json)]
+pub async fn member_candidates(search: String) -> Result<Vec<UserDto>, AppError> {
+    use crate::server::{request, services::team};
+    let ctx = request::tenant_context(&request::parts()?)?;
+    team::candidates(&ctx, Some(search.as_str()).filter(|s| !s.is_empty())).await
+}

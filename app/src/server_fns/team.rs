@@ -1,0 +1,111 @@
+use leptos::prelude::*;
+use uuid::Uuid;
+
+use crate::{
+    error::AppError,
+    model::{Page, UserDto},
+};
+
+/// The users list, with the same query parameters as `GET /api/v1/users`.
+#[server(prefix = "/rpc", endpoint = "list_users", input = leptos::server_fn::codec::Json)]
+pub async fn list_users(params: Vec<(String, String)>) -> Result<Page<UserDto>, AppError> {
+    use crate::server::{request, services::team};
+    let ctx = request::tenant_context(&request::parts()?)?;
+    team::list(&ctx, &params.into_iter().collect()).await
+}
+
+#[server(prefix = "/rpc", endpoint = "get_user", input = leptos::server_fn::codec::Json)]
+pub async fn get_user(id: Uuid) -> Result<UserDto, AppError> {
+    use crate::server::{request, services::team};
+    let ctx = request::tenant_context(&request::parts()?)?;
+    team::get(&ctx, id).await
+}
+
+/// Creates a user; answers the path of the invitation when no password was given.
+#[server(prefix = "/rpc", endpoint = "create_user")]
+pub async fn create_user(
+    name: String,
+    email: String,
+    role: String,
+    password: Option<String>,
+    locale: Option<String>,
+) -> Result<(UserDto, Option<String>), AppError> {
+    use crate::server::{request, services::team};
+    let parts = request::parts()?;
+    let result = async {
+        let ctx = request::tenant_context(&parts)?;
+        let input = team::NewMember {
+            name: Some(name),
+            email: Some(email),
+            role: Some(role),
+            password: password.filter(|p| !p.is_empty()),
+            locale: locale.filter(|l| !l.is_empty()),
+        };
+        let created = team::create(&ctx, input).await?;
+        Ok((created.user, created.invitation_path))
+    }
+    .await;
+    request::finish_form(&parts, result, |(user, invitation)| match invitation {
+        Some(path) => {
+            format!("/users/{}?notice=created&invitation={}", user.id, crate::server::tenant::urlencode(path))
+        }
+        None => format!("/users/{}?notice=created", user.id),
+    })
+}
+
+/// Saves the edit form; `active` is the checkbox (absent when unticked).
+#[server(prefix = "/rpc", endpoint = "update_user")]
+pub async fn update_user(
+    id: Uuid,
+    name: String,
+    email: String,
+    role: String,
+    locale: String,
+    active: Option<String>,
+) -> Result<UserDto, AppError> {
+    use crate::server::{request, services::team};
+    let parts = request::parts()?;
+    let result = async {
+        let ctx = request::tenant_context(&parts)?;
+        let change = team::MemberChange {
+            name: Some(name),
+            email: Some(email),
+            role: Some(role),
+            active: Some(active.is_some()),
+            locale: Some(locale),
+        };
+        team::update(&ctx, id, change).await
+    }
+    .await;
+    request::finish_form(&parts, result, |u| format!("/users/{}?notice=saved", u.id))
+}
+
+/// Deactivates or reactivates a user (the confirmed action of the users pages).
+#[server(prefix = "/rpc", endpoint = "set_user_active")]
+pub async fn set_user_active(id: Uuid, active: bool) -> Result<UserDto, AppError> {
+    use crate::server::{request, services::team};
+    let parts = request::parts()?;
+    let result = async {
+        let ctx = request::tenant_context(&parts)?;
+        team::update(&ctx, id, team::MemberChange { active: Some(active), ..Default::default() }).await
+    }
+    .await;
+    request::finish_form(&parts, result, |u| {
+        format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" })
+    })
+}
+
+/// Sets an invited user's password, signs the browser in and goes to the dashboard.
+#[server(prefix = "/rpc", endpoint = "accept_invitation")]
+pub async fn accept_invitation(token: String, password: String) -> Result<String, AppError> {
+    use crate::server::{request, services::team, web_session};
+    let state = request::app_state()?;
+    let parts = request::parts()?;
+    let result = async {
+        let ctx = team::accept_invitation(&state, &token, password).await?;
+        web_session::sign_in(&request::session(&parts)?, &ctx).await?;
+        Ok("/".to_string())
+    }
+    .await;
+    request::finish_form(&parts, result, |target| target.clone())
+}
