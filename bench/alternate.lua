@@ -1,12 +1,14 @@
--- wrk script: GET /api/v1/users/me, alternating between two tenants' tokens on every request.
+-- wrk script: GET $BENCH_PATH (default /api/v1/users/me), alternating between two tenants' tokens
+-- on every request.
 local tokens = { os.getenv("TOKEN_A"), os.getenv("TOKEN_B") }
 local tenants = { os.getenv("TENANT_A"), os.getenv("TENANT_B") }
 local i = 0
+local path = os.getenv("BENCH_PATH") or "/api/v1/users/me"
 
 request = function()
   i = i + 1
   local k = (i % 2) + 1
-  return wrk.format("GET", "/api/v1/users/me", {
+  return wrk.format("GET", path, {
     ["Authorization"] = "Bearer " .. tokens[k],
     ["X-Tenant"] = tenants[k],
   })

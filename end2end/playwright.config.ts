@@ -3,8 +3,8 @@ import { defineConfig } from '@playwright/test';
 // Debian's Chromium (no browser download); the server is started by scripts/test.
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
   fullyParallel: false,
   workers: 1,
   retries: 0,

@@ -15,12 +15,12 @@ test('switching to English and to Spanish changes the text, and the choice stick
 
   // Signed in, the dashboard speaks the chosen language too, and the switcher is on every page.
   await page.locator('#tenant').fill('demo');
-  await page.locator('#email').fill('manager@demo.test');
+  await page.locator('#email').fill('carla@demo.test');
   await page.locator('#password').fill('demo-password-2026');
   await page.getByRole('button', { name: 'Iniciar sesión' }).click();
-  await expect(page.getByTestId('dashboard-role')).toHaveText('Gerente');
+  await expect(page.getByTestId('dashboard-role')).toHaveText('Agente');
   await page.locator('button[data-locale="en"]').click();
-  await expect(page.getByTestId('dashboard-role')).toHaveText('Manager');
+  await expect(page.getByTestId('dashboard-role')).toHaveText('Attendant');
   await page.goto('/');
-  await expect(page.getByTestId('welcome')).toHaveText('Welcome, Marcos Manager');
+  await expect(page.getByTestId('welcome')).toHaveText('Welcome, Carla Attendant');
 });

@@ -183,24 +183,50 @@ pub struct UserFilter<'a> {
     pub offset: i64,
 }
 
+/// The WHERE clause for the filters that are set, with their `$n` placeholders from `first`, so
+/// an unfiltered page is the plain statement (one plan, no `$1 IS NULL OR ...` for the planner).
+fn filter_clause(f: &UserFilter<'_>, first: usize) -> String {
+    let mut conditions = Vec::new();
+    let mut n = first;
+    if f.search.is_some() {
+        conditions.push(format!("(lower(name) LIKE ${n} OR lower(email) LIKE ${n})"));
+        n += 1;
+    }
+    if f.role.is_some() {
+        conditions.push(format!("role = ${n}"));
+        n += 1;
+    }
+    if f.active.is_some() {
+        conditions.push(format!("active = ${n}"));
+    }
+    if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) }
+}
+
+fn bind_filters<'q>(
+    mut query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+    f: &UserFilter<'_>,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    if let Some(search) = f.search {
+        query = query.bind(crate::server::text::like_pattern(search));
+    }
+    if let Some(role) = f.role {
+        query = query.bind(role.as_str());
+    }
+    if let Some(active) = f.active {
+        query = query.bind(active);
+    }
+    query
+}
+
 /// One page of users and the total matching, in one statement.
 pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
     let dir = if f.descending { "DESC" } else { "ASC" };
     let sql = db.sql(&format!(
-        "SELECT {COLUMNS}, count(*) OVER () AS total FROM {{t}}.users \
-         WHERE ($1::text IS NULL OR lower(name) LIKE $1 OR lower(email) LIKE $1) \
-           AND ($2::text IS NULL OR role = $2) AND ($3::boolean IS NULL OR active = $3) \
-         ORDER BY {} {dir}, id {dir} LIMIT $4 OFFSET $5",
+        "SELECT {COLUMNS}, count(*) OVER () AS total FROM {{t}}.users {} ORDER BY {} {dir}, id {dir} LIMIT $1 OFFSET $2",
+        filter_clause(f, 3),
         f.sort.column()
     ));
-    let rows = sqlx::query(&sql)
-        .bind(f.search.map(crate::server::text::like_pattern))
-        .bind(f.role.map(Role::as_str))
-        .bind(f.active)
-        .bind(f.limit)
-        .bind(f.offset)
-        .fetch_all(db.executor())
-        .await?;
+    let rows = bind_filters(sqlx::query(&sql).bind(f.limit).bind(f.offset), f).fetch_all(db.executor()).await?;
     let total = match rows.first() {
         Some(row) => row.try_get("total")?,
         None => count_matching(db, f).await?,
@@ -210,16 +236,12 @@ pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<(Vec<UserRow>, i6
 
 /// The total for a page past the end (where the window count has no row to ride on).
 async fn count_matching(db: &TenantDb, f: &UserFilter<'_>) -> Result<i64, sqlx::Error> {
-    let sql = db.sql(
-        "SELECT count(*) FROM {t}.users WHERE ($1::text IS NULL OR lower(name) LIKE $1 OR lower(email) LIKE $1) \
-         AND ($2::text IS NULL OR role = $2) AND ($3::boolean IS NULL OR active = $3)",
-    );
-    sqlx::query_scalar(&sql)
-        .bind(f.search.map(crate::server::text::like_pattern))
-        .bind(f.role.map(Role::as_str))
-        .bind(f.active)
-        .fetch_one(db.executor())
-        .await
+    let sql = db.sql(&format!("SELECT count(*) FROM {{t}}.users {}", filter_clause(f, 1)));
+    let (count,): (i64,) = {
+        let row = bind_filters(sqlx::query(&sql), f).fetch_one(db.executor()).await?;
+        (row.try_get(0)?,)
+    };
+    Ok(count)
 }
 
 pub async fn find_for_update(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {

@@ -1,0 +1,103 @@
+import { test, expect, Page } from '@playwright/test';
+
+const PASSWORD = 'demo-password-2026';
+
+async function signIn(page: Page, email: string, password = PASSWORD) {
+  await page.goto('/login');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#tenant').fill('demo');
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await expect(page.getByTestId('welcome')).toBeVisible();
+}
+
+test('a manager runs the team: user, department, membership, edit, deactivate', async ({ page, browser }) => {
+  const stamp = Date.now().toString(36);
+  const email = `new-${stamp}@demo.test`;
+  const userPassword = 'first day password';
+  await signIn(page, 'manager@demo.test');
+
+  // Create a user.
+  await page.getByRole('link', { name: 'Usuários' }).click();
+  await expect(page.getByTestId('users-table')).toBeVisible();
+  await page.getByTestId('new-user').click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#field-name').fill(`Nina ${stamp}`);
+  await page.locator('#field-email').fill(email);
+  await page.locator('#field-role').selectOption('attendant');
+  await page.locator('#field-password').fill(userPassword);
+  await page.getByRole('button', { name: 'Criar usuário' }).click();
+  await expect(page.getByTestId('user-title')).toHaveText(`Nina ${stamp}`);
+  await expect(page.getByTestId('form-notice')).toBeVisible();
+
+  // Create a department and add the user to it.
+  await page.getByRole('link', { name: 'Departamentos' }).first().click();
+  await page.locator('#field-name').fill(`Suporte ${stamp}`);
+  await page.getByRole('button', { name: 'Criar departamento' }).click();
+  await expect(page.getByTestId('department-title')).toHaveText(`Suporte ${stamp}`);
+  await page.getByRole('searchbox', { name: 'Buscar pessoas por nome ou e-mail' }).fill(stamp);
+  await page.getByRole('button', { name: 'Aplicar' }).click();
+  await expect(page.locator('select[name=user_id] option')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Adicionar membro' }).click();
+  await expect(page.getByTestId('members')).toContainText(`Nina ${stamp}`);
+
+  // Edit the user, then deactivate with confirmation.
+  await page.goto(`/users?search=${stamp}`);
+  await page.getByRole('link', { name: `Nina ${stamp}` }).click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#field-name').fill(`Nina Souza ${stamp}`);
+  await page.getByRole('button', { name: 'Salvar' }).click();
+  await expect(page.getByTestId('user-title')).toHaveText(`Nina Souza ${stamp}`);
+  await page.getByTestId('toggle-active').click();
+  await expect(page.getByTestId('confirm-box')).toBeVisible();
+  await page.getByRole('button', { name: 'Confirmar' }).click();
+  await expect(page.getByTestId('form-notice')).toContainText('desativado');
+
+  // The deactivated user cannot sign in.
+  const other = await browser.newPage();
+  await other.goto('/login');
+  await expect(other.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await other.locator('#tenant').fill('demo');
+  await other.locator('#email').fill(email);
+  await other.locator('#password').fill(userPassword);
+  await other.getByRole('button', { name: 'Entrar' }).click();
+  await expect(other.getByTestId('login-error')).toHaveText('Empresa, e-mail ou senha inválidos.');
+  await other.close();
+});
+
+test('an attendant sees no admin pages, not even by URL', async ({ page }) => {
+  await signIn(page, 'ana@demo.test');
+  const nav = page.getByRole('navigation', { name: 'Navegação principal' });
+  await expect(nav.getByRole('link', { name: 'Perfil' })).toBeVisible();
+  await expect(nav.getByRole('link', { name: 'Usuários' })).toHaveCount(0);
+  await expect(nav.getByRole('link', { name: 'Departamentos' })).toHaveCount(0);
+  for (const path of ['/users', '/users/new', '/departments', '/company']) {
+    const response = await page.goto(path);
+    expect(response?.status(), path).toBe(403);
+    await expect(page.getByTestId('forbidden')).toBeVisible();
+  }
+});
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('admin forms still work and show errors beside the fields', async ({ page }) => {
+    await page.goto('/login');
+    await page.locator('#tenant').fill('demo');
+    await page.locator('#email').fill('manager@demo.test');
+    await page.locator('#password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Entrar' }).click();
+    await expect(page.getByTestId('welcome')).toBeVisible();
+    await page.goto('/users/new');
+    await page.locator('#field-email').fill('someone@nowhere');
+    await page.getByRole('button', { name: 'Criar usuário' }).click();
+    await expect(page.getByTestId('name-error')).toHaveText('Obrigatório');
+    await expect(page.getByTestId('email-error')).toHaveText('E-mail inválido');
+    await page.goto('/profile');
+    await page.locator('#field-name').fill('Marcos Manager');
+    await page.getByRole('button', { name: 'Salvar' }).click();
+    await expect(page.getByTestId('form-notice')).toHaveText('Salvo.');
+    await expect(page.locator('#field-name')).toHaveValue('Marcos Manager');
+  });
+});
