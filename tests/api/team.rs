@@ -61,7 +61,10 @@ async fn role_by_endpoint_matrix() {
     let app = spawn_app().await;
     let t = staffed(&app, "acme").await;
     // Limits are tested on their own; here every create should pass them.
-    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'").execute(&app.pool).await.unwrap();
+    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     let owner = t["owner"].clone();
     let attendant_id = user_id(&app, &owner, "acme", "attendant@acme.test").await;
     let dept = app

@@ -199,7 +199,11 @@ fn filter_clause(f: &UserFilter<'_>, first: usize) -> String {
     if f.active.is_some() {
         conditions.push(format!("active = ${n}"));
     }
-    if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) }
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
 }
 
 fn bind_filters<'q>(
