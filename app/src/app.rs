@@ -3,7 +3,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::{
@@ -82,18 +82,20 @@ pub fn App() -> impl IntoView {
     view! {
         <Stylesheet id="leptos" href="/pkg/atrium.css"/>
         <Title text=t(Key::AppName)/>
+        // Whole pages, not out-of-order streams: they must work without JavaScript, and a page's
+        // status (403, 404) is known before the first byte is sent.
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/") view=DashboardPage/>
-                <Route path=path!("/login") view=LoginPage/>
-                <Route path=path!("/users") view=UsersPage/>
-                <Route path=path!("/users/new") view=UserNewPage/>
-                <Route path=path!("/users/:id") view=UserEditPage/>
-                <Route path=path!("/departments") view=DepartmentsPage/>
-                <Route path=path!("/departments/:id") view=DepartmentPage/>
-                <Route path=path!("/company") view=CompanyPage/>
-                <Route path=path!("/profile") view=ProfilePage/>
-                <Route path=path!("/invitation/:token") view=InvitationPage/>
+                <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
+                <Route path=path!("/users/new") view=UserNewPage ssr=SsrMode::Async/>
+                <Route path=path!("/users/:id") view=UserEditPage ssr=SsrMode::Async/>
+                <Route path=path!("/departments") view=DepartmentsPage ssr=SsrMode::Async/>
+                <Route path=path!("/departments/:id") view=DepartmentPage ssr=SsrMode::Async/>
+                <Route path=path!("/company") view=CompanyPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }
