@@ -103,6 +103,17 @@ async fn role_by_endpoint_matrix() {
             }
         }
     }
+    // Membership: add (201) and remove (204) from supervisor up.
+    for role in ["attendant", "supervisor", "manager", "owner"] {
+        let add = app
+            .post(&t[role], "acme", &format!("/api/v1/departments/{dept_id}/users"), json!({ "user_id": attendant_id }))
+            .await;
+        assert_eq!(add.status().as_u16(), if rank(role) >= 1 { 201 } else { 403 }, "{role} adds a member");
+        let remove = app
+            .call(M::DELETE, &t[role], "acme", &format!("/api/v1/departments/{dept_id}/users/{attendant_id}"), None)
+            .await;
+        assert_eq!(remove.status().as_u16(), if rank(role) >= 1 { 204 } else { 403 }, "{role} removes a member");
+    }
     // Creating: 201 from the minimum role up, 403 below.
     for role in ["attendant", "supervisor", "manager", "owner"] {
         let res = app.post(&t[role], "acme", "/api/v1/departments", json!({ "name": format!("By {role}") })).await;
@@ -372,6 +383,17 @@ async fn deactivation_ends_tokens_and_sessions_at_once() {
     let t = staffed(&app, "acme").await;
     let id = user_id(&app, &t["owner"], "acme", "attendant@acme.test").await;
     let pair = app.login_ok("acme", "attendant@acme.test", PASSWORD).await;
+    let browser =
+        reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let res = browser
+        .post(app.url("/rpc/login"))
+        .header("accept", "text/html")
+        .form(&[("tenant", "acme"), ("email", "attendant@acme.test"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(browser.get(app.url("/")).send().await.unwrap().status(), 200, "signed in in a browser");
     let res = app
         .call(
             reqwest::Method::PATCH,
@@ -384,6 +406,7 @@ async fn deactivation_ends_tokens_and_sessions_at_once() {
     assert_eq!(res.status(), 200);
     assert_eq!(app.get_me(&t["attendant"], "acme").await.status(), 401);
     assert_eq!(app.refresh(&token(&pair, "refresh_token")).await.status(), 401);
+    assert!(browser.get(app.url("/")).send().await.unwrap().status().is_redirection(), "the web session ended");
     assert_eq!(app.login("acme", "attendant@acme.test", PASSWORD).await.status(), 401);
     let res = app
         .call(
