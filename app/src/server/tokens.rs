@@ -94,16 +94,16 @@ impl TokenKeys {
     }
 }
 
-/// A new refresh token: `<tenant slug>.<256 random bits>`. The slug tells the server which
-/// tenant's schema holds its digest; the random part is what makes it unguessable.
-pub fn new_refresh_token(slug: &Slug) -> String {
+/// A new opaque token (refresh tokens, invitations): `<tenant slug>.<256 random bits>`. The slug
+/// tells the server which tenant's schema holds its digest; the random part makes it unguessable.
+pub fn new_tenant_token(slug: &Slug) -> String {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     format!("{}.{}", slug.as_str(), URL_SAFE_NO_PAD.encode(bytes))
 }
 
-/// The tenant part of a refresh token, if it has the right shape.
-pub fn refresh_token_tenant(token: &str) -> Option<Slug> {
+/// The tenant part of a token made by [`new_tenant_token`], if it has the right shape.
+pub fn token_tenant(token: &str) -> Option<Slug> {
     let (slug, secret) = token.split_once('.')?;
     if secret.len() != 43 || URL_SAFE_NO_PAD.decode(secret).is_err() {
         return None;
@@ -142,11 +142,11 @@ mod tests {
     #[test]
     fn refresh_tokens_carry_their_tenant() {
         let slug = Slug::parse("acme-2").unwrap();
-        let token = new_refresh_token(&slug);
-        assert_eq!(refresh_token_tenant(&token).unwrap().as_str(), "acme-2");
-        assert_ne!(new_refresh_token(&slug), token);
-        assert!(refresh_token_tenant("acme.short").is_none());
-        assert!(refresh_token_tenant("'; drop table x;--.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_none());
+        let token = new_tenant_token(&slug);
+        assert_eq!(token_tenant(&token).unwrap().as_str(), "acme-2");
+        assert_ne!(new_tenant_token(&slug), token);
+        assert!(token_tenant("acme.short").is_none());
+        assert!(token_tenant("'; drop table x;--.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_none());
         assert_eq!(digest(&token).len(), 32);
     }
 }

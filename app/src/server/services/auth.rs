@@ -1,6 +1,4 @@
 //! Signing in, token refresh with rotation and reuse detection, signing out.
-use std::sync::Arc;
-
 use serde::Serialize;
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -102,7 +100,7 @@ fn access_token(state: &AppState, tenant: &Tenant, user: &UserRow) -> Result<Str
 
 /// A fresh access token and the first refresh token of a new family.
 pub async fn issue_tokens(state: &AppState, ctx: &TenantContext) -> Result<TokenPair, AppError> {
-    let refresh_token = tokens::new_refresh_token(&ctx.tenant.slug);
+    let refresh_token = tokens::new_tenant_token(&ctx.tenant.slug);
     let expires = OffsetDateTime::now_utc() + state.settings.refresh_token_ttl;
     let mut tx = ctx.db.begin().await?;
     db::refresh_tokens::insert(&mut tx, Uuid::new_v4(), ctx.user.id, &tokens::digest(&refresh_token), expires).await?;
@@ -131,7 +129,7 @@ fn invalid_refresh() -> AppError {
 /// used (or revoked) token again revokes its whole family, ending the chain for everyone holding it.
 pub async fn refresh(state: &AppState, token: Option<String>) -> Result<TokenPair, AppError> {
     let token = token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::field("refresh_token", BLANK))?;
-    let slug = tokens::refresh_token_tenant(&token).ok_or_else(invalid_refresh)?;
+    let slug = tokens::token_tenant(&token).ok_or_else(invalid_refresh)?;
     let tenant = state.tenants.get(&slug).await?.ok_or_else(invalid_refresh)?;
     let db = tenant.db(&state.pool);
     let mut tx = db.begin().await?;
@@ -148,7 +146,7 @@ pub async fn refresh(state: &AppState, token: Option<String>) -> Result<TokenPai
     }
     let user = db::users::find_by_id(&db, stored.user_id).await?.filter(|u| u.active).ok_or_else(invalid_refresh)?;
     db::refresh_tokens::mark_used(&mut tx, stored.id).await?;
-    let next = tokens::new_refresh_token(&slug);
+    let next = tokens::new_tenant_token(&slug);
     let expires = OffsetDateTime::now_utc() + state.settings.refresh_token_ttl;
     db::refresh_tokens::insert(&mut tx, stored.family_id, user.id, &tokens::digest(&next), expires).await?;
     tx.commit().await?;
@@ -163,7 +161,7 @@ pub async fn refresh(state: &AppState, token: Option<String>) -> Result<TokenPai
 /// Revokes the refresh token's family. Unknown tokens are ignored: the outcome is the same.
 pub async fn logout(state: &AppState, token: Option<String>) -> Result<(), AppError> {
     let token = token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::field("refresh_token", BLANK))?;
-    let Some(slug) = tokens::refresh_token_tenant(&token) else { return Ok(()) };
+    let Some(slug) = tokens::token_tenant(&token) else { return Ok(()) };
     let Some(tenant) = state.tenants.get(&slug).await? else { return Ok(()) };
     let mut tx = tenant.db(&state.pool).begin().await?;
     if let Some(stored) = db::refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await? {
@@ -171,9 +169,4 @@ pub async fn logout(state: &AppState, token: Option<String>) -> Result<(), AppEr
     }
     tx.commit().await?;
     Ok(())
-}
-
-/// Helper for callers holding an `Arc<Tenant>` and a user after a profile change.
-pub fn reissue_access(state: &AppState, tenant: &Arc<Tenant>, user: &UserRow) -> Result<String, AppError> {
-    access_token(state, tenant, user)
 }

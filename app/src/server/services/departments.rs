@@ -3,7 +3,11 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
-use super::{authz, listing};
+use super::{
+    authz,
+    limits::{self, Resource},
+    listing,
+};
 use crate::{
     error::{AppError, FieldErrors},
     model::{DepartmentDto, Page, Role, UserDto},
@@ -118,12 +122,7 @@ pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<Depar
     let mut tx = ctx.db.begin().await?;
     db::company::lock(&mut tx).await?;
     if active {
-        let limits = db::company::limits(&mut tx, ctx.tenant.id).await?;
-        if let Some(max) = limits.max_departments {
-            if db::departments::count_active(&mut tx).await? >= i64::from(max) {
-                return Err(AppError::PlanLimit { resource: "departments".into(), limit: max.into() });
-            }
-        }
+        limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Departments).await?;
     }
     let identifier = identifier_for(&mut tx, &input, &name, None).await?;
     let id = Uuid::new_v4();
@@ -153,12 +152,7 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Re
     let current = db::departments::find_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let active = input.active.unwrap_or(current.active);
     if active && !current.active {
-        let limits = db::company::limits(&mut tx, ctx.tenant.id).await?;
-        if let Some(max) = limits.max_departments {
-            if db::departments::count_active(&mut tx).await? >= i64::from(max) {
-                return Err(AppError::PlanLimit { resource: "departments".into(), limit: max.into() });
-            }
-        }
+        limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Departments).await?;
     }
     let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
     let identifier = match &input.identifier {

@@ -4,6 +4,7 @@ pub mod auth;
 pub mod authz;
 pub mod company;
 pub mod departments;
+pub mod limits;
 pub mod listing;
 pub mod provisioning;
 pub mod team;

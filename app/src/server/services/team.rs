@@ -5,7 +5,12 @@ use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{authz, listing, users::check_password_policy};
+use super::{
+    authz,
+    limits::{self, Resource},
+    listing,
+    users::check_password_policy,
+};
 use crate::{
     error::{AppError, FieldErrors},
     i18n::Locale,
@@ -153,12 +158,7 @@ pub async fn create(ctx: &TenantContext, input: NewMember) -> Result<Created, Ap
 
     let mut tx = ctx.db.begin().await?;
     db::company::lock(&mut tx).await?;
-    let limits = db::company::limits(&mut tx, ctx.tenant.id).await?;
-    if let Some(max) = limits.max_users {
-        if db::users::count_active(&mut tx).await? >= i64::from(max) {
-            return Err(AppError::PlanLimit { resource: "users".into(), limit: max.into() });
-        }
-    }
+    limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Users).await?;
     let name = input.name.as_deref().unwrap_or_default().trim();
     let email = input.email.as_deref().unwrap_or_default().trim();
     let new = NewUser {
@@ -171,7 +171,7 @@ pub async fn create(ctx: &TenantContext, input: NewMember) -> Result<Created, Ap
     };
     let user = db::users::insert(&mut tx, &new).await.map_err(email_taken)?;
     let invitation_path = if hash.is_none() {
-        let token = tokens::new_refresh_token(&ctx.tenant.slug);
+        let token = tokens::new_tenant_token(&ctx.tenant.slug);
         let expires = OffsetDateTime::now_utc() + INVITATION_TTL;
         db::invitations::insert(&mut tx, user.id, &tokens::digest(&token), expires).await?;
         Some(format!("/invitation/{token}"))
@@ -223,12 +223,7 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: MemberChange) -> Resul
     }
     let reactivates = input.active == Some(true) && !target.active;
     if reactivates {
-        let limits = db::company::limits(&mut tx, ctx.tenant.id).await?;
-        if let Some(max) = limits.max_users {
-            if db::users::count_active(&mut tx).await? >= i64::from(max) {
-                return Err(AppError::PlanLimit { resource: "users".into(), limit: max.into() });
-            }
-        }
+        limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Users).await?;
     }
     let deactivates = input.active == Some(false) && target.active;
     let change = AdminChange {
@@ -260,7 +255,7 @@ pub async fn accept_invitation(
     if let Some(problem) = check_password_policy(&new_password) {
         return Err(AppError::field("password", &problem));
     }
-    let slug = tokens::refresh_token_tenant(token).ok_or_else(invalid)?;
+    let slug = tokens::token_tenant(token).ok_or_else(invalid)?;
     let tenant = state.tenants.get(&slug).await?.ok_or_else(invalid)?;
     let db = tenant.db(&state.pool);
     let hash = password::hash(new_password).await?;
