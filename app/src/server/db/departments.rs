@@ -96,17 +96,7 @@ pub async fn insert(tx: &mut TenantTx, id: Uuid, f: &DepartmentFields<'_>) -> Re
         "INSERT INTO {t}.departments (id, name, identifier, description, active, max_queue_size, max_wait_time) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
     );
-    sqlx::query(&sql)
-        .bind(id)
-        .bind(f.name)
-        .bind(f.identifier)
-        .bind(f.description)
-        .bind(f.active)
-        .bind(f.max_queue_size)
-        .bind(f.max_wait_time)
-        .execute(tx.conn())
-        .await?;
-    Ok(())
+    execute_with_fields(tx, &sql, id, f).await
 }
 
 pub async fn update(tx: &mut TenantTx, id: Uuid, f: &DepartmentFields<'_>) -> Result<(), sqlx::Error> {
@@ -114,7 +104,17 @@ pub async fn update(tx: &mut TenantTx, id: Uuid, f: &DepartmentFields<'_>) -> Re
         "UPDATE {t}.departments SET name = $2, identifier = $3, description = $4, active = $5, max_queue_size = $6, \
          max_wait_time = $7, updated_at = now() WHERE id = $1",
     );
-    sqlx::query(&sql)
+    execute_with_fields(tx, &sql, id, f).await
+}
+
+/// Runs `sql` with `$1` = id and `$2..$7` = the fields, in the order both statements above use.
+async fn execute_with_fields(
+    tx: &mut TenantTx,
+    sql: &str,
+    id: Uuid,
+    f: &DepartmentFields<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(sql)
         .bind(id)
         .bind(f.name)
         .bind(f.identifier)
