@@ -9,6 +9,7 @@ pub mod i18n;
 pub mod model;
 pub mod pages;
 pub mod server_fns;
+pub mod url;
 
 #[cfg(feature = "ssr")]
 pub mod server;

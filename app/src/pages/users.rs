@@ -14,6 +14,7 @@ use crate::{
     i18n::{t, use_locale, Key, Locale},
     model::{Role, UserDto},
     server_fns::team::{get_user, list_users, CreateUser, SetUserActive, UpdateUser},
+    url::urlencode,
 };
 
 const ROLES: [Role; 4] = [Role::Attendant, Role::Supervisor, Role::Manager, Role::Owner];
@@ -135,15 +136,6 @@ fn UserRow(user: UserDto) -> impl IntoView {
             <td class="px-4 py-3">{user.inserted_at.get(..10).unwrap_or_default().to_string()}</td>
         </tr>
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

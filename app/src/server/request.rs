@@ -75,7 +75,7 @@ pub fn finish_form<T>(
                     .map(|path| path.split('?').next().unwrap_or("/").to_string())
                     .unwrap_or_else(|| "/".into());
                 let json = serde_json::to_string(err).unwrap_or_default();
-                format!("{back}?error={}", super::tenant::urlencode(&json))
+                format!("{back}?error={}", crate::url::urlencode(&json))
             }
         };
         leptos_axum::redirect(&target);

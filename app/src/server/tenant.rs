@@ -25,7 +25,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use super::{db::users::UserRow, state::AppState, web_session};
-use crate::{error::AppError, i18n::Locale};
+use crate::{error::AppError, i18n::Locale, url::urlencode};
 
 /// Words that can never be a tenant slug: they name system schemas, routes or roles.
 const RESERVED_SLUGS: &[&str] = &[
@@ -437,17 +437,6 @@ fn decide_locale(headers: &HeaderMap, ctx: Option<&TenantContext>) -> Locale {
         .unwrap_or_default()
 }
 
-pub fn urlencode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,10 +493,5 @@ mod tests {
         assert!(!is_cross_site(&h));
         h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
         assert!(is_cross_site(&h));
-    }
-
-    #[test]
-    fn encodes_next_parameter() {
-        assert_eq!(urlencode("/a b?x=1&y"), "/a%20b%3Fx%3D1%26y");
     }
 }

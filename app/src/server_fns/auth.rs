@@ -9,7 +9,10 @@ pub const TENANT_COOKIE: &str = "atrium_tenant";
 /// form post (no JavaScript) is redirected — to the target, or back to the form with the error.
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(tenant: String, email: String, password: String, next: String) -> Result<String, AppError> {
-    use crate::server::{request, services::auth, tenant::urlencode, web_session};
+    use crate::{
+        server::{request, services::auth, web_session},
+        url::urlencode,
+    };
     let state = request::app_state()?;
     let parts = request::parts()?;
     let target = super::safe_next(Some(&next));

@@ -47,7 +47,7 @@ pub async fn create_user(
     .await;
     request::finish_form(&parts, result, |(user, invitation)| match invitation {
         Some(path) => {
-            format!("/users/{}?notice=created&invitation={}", user.id, crate::server::tenant::urlencode(path))
+            format!("/users/{}?notice=created&invitation={}", user.id, crate::url::urlencode(path))
         }
         None => format!("/users/{}?notice=created", user.id),
     })
