@@ -83,12 +83,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 password_hash: &hash,
                 locale: Locale::default(),
             };
-            match provisioning::provision(&state, &slug, &name, &plan, &owner).await {
+            match provisioning::provision(
+                &state,
+                &slug,
+                &provisioning::NewCompany { name: &name, plan_id: &plan, document: None, trial_ends_at: None },
+                &owner,
+            )
+            .await
+            {
                 Ok(done) => {
                     println!("created tenant {slug} ({}) with owner {owner_email}", done.tenant_id);
                     Ok(())
                 }
-                Err(AppError::Conflict { detail, .. }) => bail!("{detail}"),
+                Err(AppError::Taken { detail, .. }) => bail!("{detail}"),
                 Err(err) => bail!("provisioning failed: {err}"),
             }
         }

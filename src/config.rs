@@ -1,8 +1,15 @@
 //! Typed configuration from the environment (see `.env.example`). Secrets are never logged.
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use anyhow::{bail, Context};
-use app::server::Settings;
+use app::server::{
+    state::{PaymentSettings, ProviderSettings},
+    Settings,
+};
 
 pub struct Config {
     pub database_url: String,
@@ -60,11 +67,12 @@ impl Config {
         let jwt_secret = match var("ATRIUM_JWT_SECRET") {
             Some(s) => Secret(s.into_bytes()),
             None if production => bail!("ATRIUM_JWT_SECRET is required in production (at least 32 random bytes)"),
-            None => dev_secret(&data_dir)?,
+            None => kept_secret(&data_dir, "jwt-secret")?,
         };
         if production && !is_strong(jwt_secret.expose()) {
             bail!("ATRIUM_JWT_SECRET is too weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)");
         }
+        let payments = payment_settings(production, &data_dir)?;
         let defaults = Settings::default();
         let settings = Settings {
             production,
@@ -81,6 +89,14 @@ impl Config {
                 "ATRIUM_ACCESS_TOKEN_TTL_SECS",
                 defaults.access_token_ttl.as_secs(),
             )?),
+            signup_requests_per_minute: parse_var(
+                "ATRIUM_SIGNUP_RATE_LIMIT_PER_MINUTE",
+                defaults.signup_requests_per_minute,
+            )?,
+            public_url: public_url.trim_end_matches('/').to_string(),
+            trial_days: parse_var("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
+            spare_schemas: parse_var("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
+            payments,
             ..defaults
         };
         Ok(Config {
@@ -94,6 +110,33 @@ impl Config {
     }
 }
 
+/// `asaas` when an API key is configured, else the local checkout page (refused in production,
+/// where an unpaid "payment" must never activate a plan).
+fn payment_settings(production: bool, data_dir: &Path) -> anyhow::Result<PaymentSettings> {
+    let api_key = var("ATRIUM_ASAAS_API_KEY");
+    let provider = match (var("ATRIUM_PAYMENT_PROVIDER").as_deref(), api_key) {
+        (Some("local"), _) if production => bail!("the local payment provider is for development only"),
+        (Some("local"), _) => ProviderSettings::Local,
+        (Some("asaas") | None, Some(api_key)) => ProviderSettings::Asaas {
+            base_url: var("ATRIUM_ASAAS_BASE_URL").unwrap_or_else(|| "https://api-sandbox.asaas.com/v3".into()),
+            api_key,
+        },
+        (Some("asaas"), None) => bail!("ATRIUM_PAYMENT_PROVIDER=asaas needs ATRIUM_ASAAS_API_KEY"),
+        (None, None) if production => bail!("production needs ATRIUM_ASAAS_API_KEY (payments through Asaas)"),
+        (None, None) => ProviderSettings::Local,
+        (Some(other), _) => bail!("ATRIUM_PAYMENT_PROVIDER must be asaas or local, not {other:?}"),
+    };
+    let webhook_token = match var("ATRIUM_ASAAS_WEBHOOK_TOKEN") {
+        Some(token) if production && !is_strong(token.as_bytes()) => {
+            bail!("ATRIUM_ASAAS_WEBHOOK_TOKEN is too weak: use at least 32 random characters")
+        }
+        Some(token) => token,
+        None if production => bail!("ATRIUM_ASAAS_WEBHOOK_TOKEN is required in production"),
+        None => String::from_utf8(kept_secret(data_dir, "asaas-webhook-token")?.0)?,
+    };
+    Ok(PaymentSettings { provider, webhook_token })
+}
+
 fn is_strong(secret: &[u8]) -> bool {
     let distinct = secret.iter().collect::<std::collections::HashSet<_>>().len();
     secret.len() >= 32 && distinct >= 10
@@ -101,8 +144,8 @@ fn is_strong(secret: &[u8]) -> bool {
 
 /// In development a random secret is generated once and kept in the data folder, so sessions and
 /// tokens survive restarts.
-fn dev_secret(data_dir: &PathBuf) -> anyhow::Result<Secret> {
-    let path = data_dir.join("jwt-secret");
+fn kept_secret(data_dir: &Path, name: &str) -> anyhow::Result<Secret> {
+    let path = data_dir.join(name);
     if let Ok(existing) = std::fs::read_to_string(&path) {
         if is_strong(existing.trim().as_bytes()) {
             return Ok(Secret(existing.trim().as_bytes().to_vec()));

@@ -32,9 +32,19 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
         None => {
             let (name, email, _) = USERS[0];
             let owner = provisioning::NewOwner { name, email, password_hash: &hash, locale: Locale::default() };
-            provisioning::provision(state, &slug, "Demo Ltda", "professional", &owner)
-                .await
-                .map_err(|e| anyhow!("{e}"))?;
+            provisioning::provision(
+                state,
+                &slug,
+                &provisioning::NewCompany {
+                    name: "Demo Ltda",
+                    plan_id: "professional",
+                    document: None,
+                    trial_ends_at: None,
+                },
+                &owner,
+            )
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
             state
                 .tenants
                 .get(&slug)

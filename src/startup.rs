@@ -27,7 +27,7 @@ use crate::{api, config::Config};
 use app::{
     app::{shell, App},
     error::AppError,
-    server::{password, tenant::tenant_middleware, AppState},
+    server::{password, services::provisioning, tenant::tenant_middleware, AppState},
 };
 
 pub struct Application {
@@ -63,6 +63,7 @@ impl Application {
         let options = leptos_options(config.addr)?;
         let state = AppState::new(options, pool.clone(), config.settings.clone(), config.jwt_secret.expose());
         tokio::task::spawn_blocking(password::warm_up).await?;
+        provisioning::replenish_in_background(&state);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         Ok(Application { listener, router: router(state), pool })
     }

@@ -10,10 +10,13 @@ use crate::{
     i18n::{t, Key, Locale},
     pages::{
         account::{CompanyPage, InvitationPage, ProfilePage},
+        billing::BillingPage,
+        checkout::LocalCheckoutPage,
         dashboard::DashboardPage,
         departments::{DepartmentPage, DepartmentsPage},
         login::LoginPage,
         not_found::NotFound,
+        signup::SignupPage,
         users::{UserEditPage, UserNewPage, UsersPage},
     },
     server_fns::viewer::get_viewer,
@@ -96,6 +99,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/company") view=CompanyPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
+                <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
+                <Route path=path!("/billing") view=BillingPage ssr=SsrMode::Async/>
+                <Route path=path!("/checkout/local/:reference") view=LocalCheckoutPage ssr=SsrMode::Async/>
             </Routes>
         </Router>
     }

@@ -30,6 +30,18 @@ pub enum AppError {
     /// The plan allows no more of `resource`.
     #[error("plan limit reached for {resource}")]
     PlanLimit { resource: String, limit: i64 },
+    /// A signup whose slug or document is already registered; `suggested_slug` is free.
+    #[error("already registered: {code}")]
+    Taken { detail: String, code: String, suggested_slug: String },
+    /// Understood but refused by a business rule (e.g. `contact_sales`).
+    #[error("unprocessable: {detail}")]
+    Unprocessable { detail: String, code: String },
+    /// A plan change the current usage does not fit in.
+    #[error("plan change exceeds usage")]
+    DowngradeExceeds { plan: String, exceeds: Vec<Excess> },
+    /// The tenant's subscription is past due, canceled or its trial ended: reads only.
+    #[error("subscription inactive")]
+    SubscriptionInactive,
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("bad request: {detail}")]
@@ -60,7 +72,9 @@ impl AppError {
             AppError::InvalidCredentials | AppError::Unauthorized { .. } => 401,
             AppError::Forbidden | AppError::CrossSite | AppError::PlanLimit { .. } => 403,
             AppError::NotFound => 404,
-            AppError::Conflict { .. } => 409,
+            AppError::Conflict { .. } | AppError::Taken { .. } => 409,
+            AppError::Unprocessable { .. } | AppError::DowngradeExceeds { .. } => 422,
+            AppError::SubscriptionInactive => 402,
             AppError::RateLimited { .. } => 429,
             AppError::BadRequest { .. } => 400,
             AppError::PayloadTooLarge => 413,
@@ -78,7 +92,11 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::CrossSite => "cross_site_request",
             AppError::NotFound => "not_found",
-            AppError::Conflict { code, .. } => code,
+            AppError::Conflict { code, .. } | AppError::Taken { code, .. } | AppError::Unprocessable { code, .. } => {
+                code
+            }
+            AppError::DowngradeExceeds { .. } => "plan_exceeds_usage",
+            AppError::SubscriptionInactive => "subscription_inactive",
             AppError::PlanLimit { .. } => "plan_limit_reached",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
@@ -97,7 +115,17 @@ impl AppError {
             AppError::Forbidden => "Forbidden".into(),
             AppError::CrossSite => "Cross-site request refused".into(),
             AppError::NotFound => "Not found".into(),
-            AppError::Conflict { detail, .. } => detail.clone(),
+            AppError::Conflict { detail, .. }
+            | AppError::Taken { detail, .. }
+            | AppError::Unprocessable { detail, .. } => detail.clone(),
+            AppError::DowngradeExceeds { plan, exceeds } => {
+                let what: Vec<String> =
+                    exceeds.iter().map(|e| format!("{} {} (limit {})", e.used, e.resource, e.limit)).collect();
+                format!("The {plan} plan does not fit the current usage: {}", what.join(", "))
+            }
+            AppError::SubscriptionInactive => {
+                "The subscription is not active: data can be read but not changed until it is paid".into()
+            }
             AppError::PlanLimit { resource, limit } => {
                 format!("Your plan allows at most {limit} {resource}; upgrade the plan to add more")
             }
@@ -116,9 +144,23 @@ impl AppError {
             AppError::PlanLimit { resource, limit } => serde_json::json!({ "errors": {
                 "detail": self.detail(), "code": self.code(), "limit": limit, "resource": resource,
             } }),
+            AppError::Taken { suggested_slug, .. } => serde_json::json!({ "errors": {
+                "detail": self.detail(), "code": self.code(), "suggested_slug": suggested_slug,
+            } }),
+            AppError::DowngradeExceeds { exceeds, .. } => serde_json::json!({ "errors": {
+                "detail": self.detail(), "code": self.code(), "exceeds": exceeds,
+            } }),
             other => serde_json::json!({ "errors": { "detail": other.detail(), "code": other.code() } }),
         }
     }
+}
+
+/// One resource whose usage is above what a plan allows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Excess {
+    pub resource: String,
+    pub used: i64,
+    pub limit: i64,
 }
 
 impl FromServerFnError for AppError {

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod components;
+pub mod document;
 pub mod error;
 pub mod i18n;
 pub mod model;

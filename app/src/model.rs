@@ -71,16 +71,22 @@ pub struct Viewer {
     pub tenant: TenantDto,
     pub plan_name: String,
     pub subscription_status: String,
+    /// False when the subscription no longer allows changes (the shell shows a banner).
+    pub writable: bool,
 }
 
 impl Viewer {
     pub fn status_key(&self) -> Key {
-        match self.subscription_status.as_str() {
-            "active" => Key::StatusActive,
-            "past_due" => Key::StatusPastDue,
-            "canceled" => Key::StatusCanceled,
-            _ => Key::StatusTrialing,
-        }
+        status_key(&self.subscription_status)
+    }
+}
+
+pub fn status_key(status: &str) -> Key {
+    match status {
+        "active" => Key::StatusActive,
+        "past_due" => Key::StatusPastDue,
+        "canceled" => Key::StatusCanceled,
+        _ => Key::StatusTrialing,
     }
 }
 
@@ -131,4 +137,154 @@ pub struct CompanyDto {
     pub phone: Option<String>,
     pub logo_url: Option<String>,
     pub primary_color: Option<String>,
+}
+
+/// What a plan allows; `None` is unlimited.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanLimits {
+    pub concurrent_calls: Option<i32>,
+    pub users: Option<i32>,
+    pub departments: Option<i32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanFeatures {
+    pub recording: bool,
+    pub ai_transcription: bool,
+    pub advanced_analytics: bool,
+}
+
+/// A row of the plans table as clients see it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanDto {
+    pub id: String,
+    pub name: String,
+    pub limits: PlanLimits,
+    pub features: PlanFeatures,
+    /// Monthly price in centavos; `None` for plans sold by the sales team.
+    pub monthly_price_cents: Option<i32>,
+}
+
+impl PlanDto {
+    pub fn self_service(&self) -> bool {
+        self.monthly_price_cents.is_some()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UsageDto {
+    pub active_users: i64,
+    pub active_departments: i64,
+}
+
+/// `GET /api/v1/billing/plan` and the billing page. Dates are RFC 3339.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BillingDto {
+    pub plan: String,
+    pub plan_name: String,
+    pub status: String,
+    /// False when past due, canceled or the trial ended: reads only.
+    pub writable: bool,
+    pub trial_ends_at: Option<String>,
+    pub current_period_start: Option<String>,
+    pub current_period_end: Option<String>,
+    pub limits: PlanLimits,
+    pub features: PlanFeatures,
+    pub usage: UsageDto,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutDto {
+    pub checkout_id: Uuid,
+    pub checkout_url: String,
+}
+
+/// What the hosted checkout page shows (the local provider's page).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    pub company_name: String,
+    pub plan_name: String,
+    pub monthly_price_cents: Option<i32>,
+    pub status: String,
+}
+
+/// R$ with Brazilian separators: 69900 → "R$ 699,00".
+pub fn format_brl(cents: i32) -> String {
+    let reais = (cents / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in reais.chars().enumerate() {
+        if i > 0 && (reais.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(c);
+    }
+    format!("R$ {grouped},{:02}", cents % 100)
+}
+
+#[cfg(test)]
+mod billing_tests {
+    #[test]
+    fn brl() {
+        assert_eq!(super::format_brl(9900), "R$ 99,00");
+        assert_eq!(super::format_brl(69900), "R$ 699,00");
+        assert_eq!(super::format_brl(123456789), "R$ 1.234.567,89");
+        assert_eq!(super::format_brl(5), "R$ 0,05");
+    }
+}
+
+/// `POST /api/signup/validate-document`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DocumentCheck {
+    pub valid: bool,
+    pub document_type: String,
+    /// Normalised: digits (and, for the 2026 CNPJ, uppercase letters) only.
+    pub document: String,
+    pub formatted: String,
+    /// False when a company with this document is already registered.
+    pub available: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignupTenantDto {
+    pub slug: String,
+    pub name: String,
+    pub plan: String,
+    pub status: String,
+    pub trial_ends_at: String,
+}
+
+/// `POST /api/signup/register` → 201.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignupDto {
+    pub tenant: SignupTenantDto,
+    pub user: UserDto,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    pub expires_in: u64,
+}
+
+/// The signup pages' state: what the browser typed so far (kept server-side in its session, the
+/// password only as a hash) and which step it is on.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignupView {
+    /// `company`, `admin` or `plan`.
+    pub step: String,
+    pub company_name: String,
+    pub document_type: String,
+    pub document: String,
+    pub slug: String,
+    pub admin_name: String,
+    pub admin_email: String,
+    pub plan: String,
+    pub plans: Vec<PlanDto>,
+    pub company_done: bool,
+    pub admin_done: bool,
+}
+
+/// The billing page: the subscription and every plan it can move to.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BillingPage {
+    pub billing: BillingDto,
+    pub plans: Vec<PlanDto>,
 }

@@ -2,10 +2,13 @@
 //! middleware has already authenticated the request). One module per resource, thin handlers
 //! over `app::server::services`.
 mod auth;
+mod billing;
 mod company;
 mod departments;
 mod json;
+mod signup;
 mod users;
+mod webhooks;
 
 use axum::{
     extract::{ConnectInfo, DefaultBodyLimit, Request, State},
@@ -38,18 +41,31 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
-        .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state, per_client_limit)))
-        .nest("/v1", users::router().merge(departments::router()).merge(company::router()))
+        .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state.clone(), per_client_limit)))
+        .nest("/signup", signup::router().layer(middleware::from_fn_with_state(state, per_client_signup_limit)))
+        .nest("/webhooks", webhooks::router())
+        .nest("/v1", users::router().merge(departments::router()).merge(company::router()).merge(billing::router()))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
+fn client_ip(req: &Request) -> String {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string()).unwrap_or_default()
+}
+
 /// The bound on all `/api/auth/*` requests from one client address.
 async fn per_client_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let ip =
-        req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string()).unwrap_or_default();
-    if let Err(retry_after_secs) = state.auth_limiter.hit(&ip) {
+    if let Err(retry_after_secs) = state.auth_limiter.hit(&client_ip(&req)) {
         return AppError::RateLimited { retry_after_secs }.into_response();
+    }
+    next.run(req).await
+}
+
+/// The bound on all `/api/signup/*` requests from one client address (shared with the signup
+/// pages, which count through the same limiter).
+async fn per_client_signup_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if let Err(err) = app::server::services::signup::throttle(&state, &client_ip(&req)) {
+        return err.into_response();
     }
     next.run(req).await
 }

@@ -8,7 +8,13 @@ use uuid::Uuid;
 
 use app::{
     i18n::Locale,
-    server::{migrate, password, services::provisioning, tenant::Slug, AppState, Settings},
+    server::{
+        migrate, password,
+        services::provisioning,
+        state::{PaymentSettings, ProviderSettings},
+        tenant::Slug,
+        AppState, Settings,
+    },
 };
 use atrium::{
     config::{Config, Secret},
@@ -16,6 +22,9 @@ use atrium::{
 };
 
 pub const PASSWORD: &str = "correct-horse-battery";
+/// The origin the app under test believes it is served from (checkout redirects must use it).
+pub const PUBLIC_URL: &str = "http://atrium.test";
+pub const WEBHOOK_TOKEN: &str = "test-webhook-token-0123456789abcdef";
 
 /// The server under test, its own database, and a state for provisioning test data.
 pub struct TestApp {
@@ -63,7 +72,15 @@ pub async fn fresh_database() -> String {
 }
 
 pub fn test_settings() -> Settings {
-    Settings { auth_requests_per_minute: 10_000, login_failures_per_minute: 5, ..Settings::default() }
+    Settings {
+        auth_requests_per_minute: 10_000,
+        signup_requests_per_minute: 10_000,
+        login_failures_per_minute: 5,
+        public_url: PUBLIC_URL.into(),
+        spare_schemas: 1,
+        payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: WEBHOOK_TOKEN.into() },
+        ..Settings::default()
+    }
 }
 
 pub async fn spawn_app() -> TestApp {
@@ -111,8 +128,19 @@ impl TestApp {
             password_hash: &hash,
             locale: Locale::En,
         };
-        let done =
-            provisioning::provision(&self.state, &slug_v, &format!("Company {slug}"), "starter", &owner).await.unwrap();
+        let done = provisioning::provision(
+            &self.state,
+            &slug_v,
+            &provisioning::NewCompany {
+                name: &format!("Company {slug}"),
+                plan_id: "starter",
+                document: None,
+                trial_ends_at: None,
+            },
+            &owner,
+        )
+        .await
+        .unwrap();
         TestTenant { id: done.tenant_id, owner_id: done.owner_id }
     }
 

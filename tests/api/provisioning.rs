@@ -143,3 +143,55 @@ async fn migrate_is_idempotent_and_reports_a_failing_tenant_without_stopping() {
         sqlx::query_scalar("SELECT count(*) FROM t_good_two.refresh_tokens").fetch_one(&app.pool).await.unwrap();
     assert_eq!(restored, 0);
 }
+
+#[tokio::test]
+async fn a_spare_schema_is_claimed_renamed_brought_up_to_date_and_replaced() {
+    use app::server::{migrate, services::provisioning};
+    let app = spawn_app().await;
+    // Two spares, whatever the start-up refill has made by now.
+    provisioning::make_spare(&app.pool).await.unwrap();
+    provisioning::make_spare(&app.pool).await.unwrap();
+    let spares: Vec<String> = sqlx::query_scalar("SELECT schema_name FROM spare_schemas ORDER BY inserted_at")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert!(spares.len() >= 2, "{spares:?}");
+    // Simulate a spare made before the newest tenant migration.
+    let oldest = &spares[0];
+    let newest = migrate::TENANT.iter().map(|m| m.version).max().unwrap();
+    sqlx::query(&format!("DELETE FROM \"{oldest}\".schema_migrations WHERE version = {newest}"))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    for statement in ["DROP TABLE {s}.user_invitations", "DROP INDEX {s}.users_name_idx"] {
+        sqlx::query(&statement.replace("{s}", &format!("\"{oldest}\""))).execute(&app.pool).await.unwrap();
+    }
+    sqlx::query(&format!("DROP TABLE \"{oldest}\".department_members, \"{oldest}\".departments, \"{oldest}\".company"))
+        .execute(&app.pool)
+        .await
+        .unwrap();
+
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    // The oldest spare became the tenant's schema, complete and up to date.
+    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)")
+        .bind(oldest)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(!exists, "the spare was renamed");
+    let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM t_acme.schema_migrations ORDER BY version")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(versions, migrate::TENANT.iter().map(|m| m.version).collect::<Vec<_>>());
+    let company: i64 = sqlx::query_scalar("SELECT count(*) FROM t_acme.company").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(company, 1);
+    app.login_ok("acme", "owner@acme.test", PASSWORD).await;
+    let left: Vec<String> =
+        sqlx::query_scalar("SELECT schema_name FROM spare_schemas").fetch_all(&app.pool).await.unwrap();
+    assert!(!left.contains(oldest));
+    // Without spares, provisioning creates the schema itself.
+    sqlx::query("DELETE FROM spare_schemas").execute(&app.pool).await.unwrap();
+    app.tenant("beta", "owner@beta.test", PASSWORD).await;
+    app.login_ok("beta", "owner@beta.test", PASSWORD).await;
+}

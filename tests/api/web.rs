@@ -148,3 +148,76 @@ async fn language_follows_choice_then_user_then_browser() {
     let en = page("es").await.unwrap().text().await.unwrap();
     assert!(en.contains("lang=\"en\"") && en.contains("Sign in"), "the explicit choice wins");
 }
+
+/// The signup pages without JavaScript: three plain form posts, the local checkout, the dashboard.
+#[tokio::test]
+async fn signup_pages_work_as_plain_forms_through_the_local_checkout() {
+    let app = spawn_app().await;
+    let client = browser();
+    // As a browser posts a form: HTML wanted, the page it came from as Referer.
+    let post = |path: &str, form: &[(&str, &str)]| {
+        client.post(app.url(path)).header("accept", "text/html").header("referer", app.url("/signup")).form(form).send()
+    };
+    let location = |res: &reqwest::Response| {
+        res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+    };
+    let page = client.get(app.url("/signup")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("signup-company"));
+
+    // A wrong check digit comes back to the form with the reason, and what was typed.
+    let res = post(
+        "/rpc/signup_company",
+        &[
+            ("company_name", "Sem Script Ltda"),
+            ("document_type", "cnpj"),
+            ("document", "11.222.333/0001-82"),
+            ("slug", ""),
+        ],
+    )
+    .await
+    .unwrap();
+    let back = location(&res);
+    assert!(back.starts_with("/signup?error="), "{back}");
+    let html = client.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Sem Script Ltda") && html.contains("11.222.333/0001-82"));
+
+    let res = post(
+        "/rpc/signup_company",
+        &[("company_name", "Sem Script Ltda"), ("document_type", "cnpj"), ("document", "11222333000181"), ("slug", "")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(location(&res), "/signup");
+    let html = client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("signup-admin"), "the admin step follows");
+    let res = post(
+        "/rpc/signup_admin",
+        &[
+            ("admin_name", "Alice"),
+            ("admin_email", "alice@semscript.test"),
+            ("admin_password", "a quiet harbour at dawn"),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(location(&res), "/signup");
+    let html = client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("signup-plan") && html.contains("R$ 99,00") && html.contains("R$ 699,00"));
+    let res = post("/rpc/signup_plan", &[("plan", "starter")]).await.unwrap();
+    let checkout = location(&res);
+    let path = checkout.strip_prefix(crate::helpers::PUBLIC_URL).unwrap_or_else(|| panic!("{checkout}"));
+    assert!(path.starts_with("/checkout/local/"), "{checkout}");
+    let reference = path.rsplit('/').next().unwrap();
+    let res = post("/rpc/finish_local_checkout", &[("reference", reference), ("outcome", "pay")]).await.unwrap();
+    assert_eq!(location(&res), format!("{}/?notice=subscribed", crate::helpers::PUBLIC_URL));
+
+    // Signed in as the new owner, on an active Starter plan.
+    let dashboard = client.get(app.url("/?notice=subscribed")).send().await.unwrap();
+    assert_eq!(dashboard.status(), 200);
+    let html = dashboard.text().await.unwrap();
+    assert!(html.contains("Sem Script Ltda") && html.contains("Alice"), "dashboard");
+    assert!(html.contains("Starter"));
+    let billing = client.get(app.url("/billing")).send().await.unwrap().text().await.unwrap();
+    assert!(billing.contains("1 / 5") && billing.contains("0 / 3"), "usage bars");
+}

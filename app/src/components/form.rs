@@ -55,9 +55,28 @@ fn message_key(message: &str) -> Key {
         "is not a valid email address" => Key::FieldEmail,
         "is incorrect" => Key::FieldIncorrect,
         "is above your own role" => Key::FieldRoleTooHigh,
+        "is too common" => Key::FieldPasswordCommon,
+        "must be an address of this application" => Key::FieldOwnUrl,
+        "is not a plan" => Key::FieldInvalid,
+        m if m.starts_with("CPF ") || m.starts_with("CNPJ ") => document_message_key(m),
         m if m.starts_with("should be at least") => Key::FieldTooShort,
         m if m.starts_with("should be at most") => Key::FieldTooLong,
         _ => Key::FieldInvalid,
+    }
+}
+
+/// The document module's English reasons, in the page's language.
+fn document_message_key(message: &str) -> Key {
+    if message.contains("check digits") {
+        Key::DocumentCheckDigits
+    } else if message.contains("repeated") {
+        Key::DocumentRepeated
+    } else if message.contains("must have") {
+        Key::DocumentWrongLength
+    } else if message.contains("required") {
+        Key::FieldRequired
+    } else {
+        Key::DocumentInvalidCharacter
     }
 }
 
@@ -73,6 +92,13 @@ pub fn error_key(err: &AppError) -> Option<Key> {
         AppError::Conflict { code, .. } if code == "invalid_invitation" => Key::ErrorInvalidInvitation,
         AppError::Unauthorized { .. } | AppError::InvalidCredentials => Key::ErrorSessionEnded,
         AppError::RateLimited { .. } => Key::LoginErrorRateLimited,
+        AppError::SubscriptionInactive => Key::ErrorSubscriptionInactive,
+        AppError::Taken { code, .. } if code == "document_taken" => Key::SignupDocumentTaken,
+        AppError::Taken { .. } => Key::SignupSlugTaken,
+        AppError::Unprocessable { code, .. } if code == "contact_sales" => Key::PlanContactSalesError,
+        AppError::DowngradeExceeds { .. } => Key::BillingDowngradeRefused,
+        AppError::Conflict { code, .. } if code == "already_on_plan" => Key::BillingAlreadyOnPlan,
+        AppError::Conflict { code, .. } if code == "checkout_closed" => Key::CheckoutClosed,
         _ => Key::ErrorGeneric,
     })
 }
@@ -89,10 +115,23 @@ pub fn FormStatus(error: Signal<Option<AppError>>) -> impl IntoView {
                     AppError::PlanLimit { limit, .. } => Some(*limit),
                     _ => None,
                 };
+                let to_billing = matches!(err, AppError::PlanLimit { .. } | AppError::SubscriptionInactive);
+                let exceeds = match &err {
+                    AppError::DowngradeExceeds { exceeds, .. } => exceeds
+                        .iter()
+                        .map(|e| format!("{}: {} / {}", e.resource, e.used, e.limit))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    _ => String::new(),
+                };
                 Some(view! {
                     <div role="alert" data-testid="form-error" class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
                         {error_key(&err).map(t)}
                         {limit.map(|l| view! { " (" {t(Key::ErrorPlanLimitLabel)} ": " {l} ")" })}
+                        {(!exceeds.is_empty()).then(|| view! { " " <span data-testid="plan-exceeds">{exceeds.clone()}</span> })}
+                        {to_billing.then(|| view! {
+                            " " <a href="/billing" class="font-semibold underline" data-testid="upgrade-link">{t(Key::BillingUpgradePrompt)}</a>
+                        })}
                     </div>
                 }.into_any())
             }
@@ -113,6 +152,9 @@ fn notice_key(code: &str) -> Option<Key> {
         "reactivated" => Key::NoticeReactivated,
         "member_added" => Key::NoticeMemberAdded,
         "member_removed" => Key::NoticeMemberRemoved,
+        "subscribed" => Key::NoticeSubscribed,
+        "paid" => Key::NoticePaid,
+        "checkout_canceled" => Key::NoticeCheckoutCanceled,
         _ => return None,
     })
 }

@@ -20,6 +20,7 @@ fn nav_items(role: Role) -> Vec<(&'static str, Key)> {
     }
     if role >= Role::Manager {
         items.push(("/company", Key::NavCompany));
+        items.push(("/billing", Key::NavBilling));
     }
     items.push(("/profile", Key::NavProfile));
     items
@@ -57,6 +58,14 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
                     </div>
                 </div>
             </header>
+            {(!viewer.writable).then(|| view! {
+                <div role="alert" data-testid="subscription-banner" class="border-b border-amber-300 bg-amber-50 text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100">
+                    <p class="mx-auto max-w-6xl px-4 py-3 text-sm">
+                        {t(Key::BannerSubscriptionInactive)} " "
+                        <a href="/billing" class="font-semibold underline">{t(Key::BannerGoToBilling)}</a>
+                    </p>
+                </div>
+            })}
             <main class="mx-auto max-w-6xl px-4 py-8">{children()}</main>
         </div>
     }

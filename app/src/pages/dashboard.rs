@@ -2,7 +2,7 @@ use leptos::prelude::*;
 
 use crate::{
     app::ViewerResource,
-    components::layout::AppLayout,
+    components::{form::FormStatus, layout::AppLayout},
     i18n::{t, use_locale, Key},
     model::Viewer,
 };
@@ -43,7 +43,8 @@ fn Dashboard(viewer: Viewer) -> impl IntoView {
     let v = viewer.clone();
     view! {
         <AppLayout viewer=v>
-            <h1 class="text-2xl font-bold tracking-tight" data-testid="welcome">{welcome}</h1>
+            <FormStatus error=Signal::derive(|| None)/>
+            <h1 class="mt-4 text-2xl font-bold tracking-tight" data-testid="welcome">{welcome}</h1>
             <dl class="mt-6 grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
                 <Fact label=t(Key::DashboardCompany) value=viewer.tenant.name.clone() testid="dashboard-company"/>
                 <Fact label=t(Key::DashboardYourRole) value=role testid="dashboard-role"/>
@@ -58,6 +59,9 @@ fn Dashboard(viewer: Viewer) -> impl IntoView {
                         <code class="rounded bg-slate-100 px-1.5 py-0.5 dark:bg-slate-800">{viewer.tenant.slug.clone()}</code>
                     </li>
                     <li>{t(Key::DashboardApiHint)}</li>
+                    {(viewer.user.role >= crate::model::Role::Manager).then(|| view! {
+                        <li><a href="/billing" class="text-indigo-600 hover:underline">{t(Key::DashboardLinkBilling)}</a></li>
+                    })}
                     <li>
                         <a href="/api/v1/users/me" class="text-indigo-600 hover:underline" rel="external">
                             {t(Key::DashboardLinkProfileApi)}

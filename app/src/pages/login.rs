@@ -146,6 +146,10 @@ pub fn LoginPage() -> impl IntoView {
                         {move || if pending.get() { t(Key::LoginPending) } else { t(Key::LoginSubmit) }}
                     </button>
                 </ActionForm>
+                <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
+                    {t(Key::LoginNoAccount)} " "
+                    <a href="/signup" class="font-medium text-indigo-600 hover:underline">{t(Key::LoginCreateAccount)}</a>
+                </p>
             </main>
         </div>
     }

@@ -1,6 +1,9 @@
 pub mod account;
+pub mod billing;
+pub mod checkout;
 pub mod dashboard;
 pub mod departments;
 pub mod login;
 pub mod not_found;
+pub mod signup;
 pub mod users;

@@ -6,6 +6,7 @@ pub mod error;
 pub mod fault;
 pub mod migrate;
 pub mod password;
+pub mod payments;
 pub mod rate_limit;
 pub mod request;
 pub mod services;

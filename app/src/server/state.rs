@@ -5,7 +5,13 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
-use super::{db::user_loader::UserLoader, rate_limit::RateLimiter, tenant::TenantDirectory, tokens::TokenKeys};
+use super::{
+    db::user_loader::UserLoader,
+    payments::{self, PaymentProvider},
+    rate_limit::RateLimiter,
+    tenant::TenantDirectory,
+    tokens::TokenKeys,
+};
 
 /// Settings the core needs; built by the binary's config from the environment.
 #[derive(Clone, Debug)]
@@ -20,6 +26,41 @@ pub struct Settings {
     pub auth_requests_per_minute: u32,
     /// Failed logins of one account (tenant + email) per minute.
     pub login_failures_per_minute: u32,
+    /// All `/api/signup/*` requests (and signup forms) from one client address per minute.
+    pub signup_requests_per_minute: u32,
+    /// The app's own origin (`scheme://host[:port]`): checkout redirects must stay on it.
+    pub public_url: String,
+    pub trial_days: i64,
+    /// Ready-made tenant schemas kept for signups (0: create each schema at signup).
+    pub spare_schemas: usize,
+    pub payments: PaymentSettings,
+}
+
+/// Which payment provider takes checkouts, and the token its webhooks must carry.
+#[derive(Clone)]
+pub struct PaymentSettings {
+    pub provider: ProviderSettings,
+    pub webhook_token: String,
+}
+
+#[derive(Clone)]
+pub enum ProviderSettings {
+    /// The app's own checkout page (development and tests only).
+    Local,
+    Asaas {
+        base_url: String,
+        api_key: String,
+    },
+}
+
+impl std::fmt::Debug for PaymentSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let provider = match &self.provider {
+            ProviderSettings::Local => "local".to_string(),
+            ProviderSettings::Asaas { base_url, .. } => format!("asaas ({base_url})"),
+        };
+        f.debug_struct("PaymentSettings").field("provider", &provider).finish_non_exhaustive()
+    }
 }
 
 impl Default for Settings {
@@ -32,6 +73,11 @@ impl Default for Settings {
             session_ttl: Duration::from_secs(12 * 3600),
             auth_requests_per_minute: 30,
             login_failures_per_minute: 5,
+            signup_requests_per_minute: 30,
+            public_url: "http://127.0.0.1:3000".into(),
+            trial_days: 14,
+            spare_schemas: 4,
+            payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
         }
     }
 }
@@ -48,7 +94,9 @@ pub struct StateInner {
     pub tenants: TenantDirectory,
     pub auth_limiter: Arc<RateLimiter>,
     pub login_failures: Arc<RateLimiter>,
+    pub signup_limiter: Arc<RateLimiter>,
     pub users: UserLoader,
+    pub payments: Arc<dyn PaymentProvider>,
 }
 
 impl AppState {
@@ -59,6 +107,8 @@ impl AppState {
             tenants: TenantDirectory::new(pool.clone()),
             auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),
             login_failures: Arc::new(RateLimiter::new(settings.login_failures_per_minute, minute)),
+            signup_limiter: Arc::new(RateLimiter::new(settings.signup_requests_per_minute, minute)),
+            payments: payments::provider(&settings),
             users: UserLoader::default(),
             settings: Arc::new(settings),
             leptos_options,

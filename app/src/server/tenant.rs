@@ -141,6 +141,11 @@ impl SchemaName {
         (schema.0 == name).then_some(schema)
     }
 
+    /// A spare schema's name, generated and checked by provisioning.
+    pub(crate) fn spare(name: &str) -> SchemaName {
+        SchemaName(name.to_string())
+    }
+
     /// Double-quoted identifier (the name holds only `[a-z0-9_]`, quoting is for clarity).
     pub fn quoted(&self) -> String {
         format!("\"{}\"", self.0)
@@ -157,6 +162,7 @@ pub struct Tenant {
     pub plan_id: String,
     pub plan_name: String,
     pub status: String,
+    pub trial_ends_at: Option<time::OffsetDateTime>,
 }
 
 impl Tenant {
@@ -171,6 +177,17 @@ impl Tenant {
             plan_id: "starter".into(),
             plan_name: "Starter".into(),
             status: "trialing".into(),
+            trial_ends_at: None,
+        }
+    }
+
+    /// Paid up, or in a trial that has not ended: the tenant's data may change. A past-due,
+    /// canceled or expired-trial tenant keeps read access only.
+    pub fn accepts_writes(&self) -> bool {
+        match self.status.as_str() {
+            "active" => true,
+            "trialing" => self.trial_ends_at.is_none_or(|end| end > time::OffsetDateTime::now_utc()),
+            _ => false,
         }
     }
 
@@ -307,6 +324,17 @@ pub struct TenantContext {
     pub via: AuthVia,
 }
 
+impl TenantContext {
+    /// Called by every service that changes the tenant's business data.
+    pub fn ensure_writable(&self) -> Result<(), AppError> {
+        if self.tenant.accepts_writes() {
+            Ok(())
+        } else {
+            Err(AppError::SubscriptionInactive)
+        }
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
     type Rejection = AppError;
 
@@ -326,6 +354,8 @@ pub struct RequestLocale(pub Locale);
 /// Paths that anyone may open; every other page needs a signed-in browser session.
 fn is_public_page(path: &str) -> bool {
     path == "/login"
+        || path == "/signup"
+        || crate::server::services::billing::is_local_checkout_path(path)
         || path.starts_with("/pkg/")
         || path.starts_with("/rpc/")
         || path.rsplit('/').next().is_some_and(|last| last.contains('.'))

@@ -2,8 +2,10 @@
 //! Thin: each reads the tenant context the middleware attached and calls a service.
 pub mod account;
 pub mod auth;
+pub mod billing;
 pub mod departments;
 pub mod locale;
+pub mod signup;
 pub mod team;
 pub mod viewer;
 

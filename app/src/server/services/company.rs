@@ -44,6 +44,7 @@ fn cleared(v: &Option<Option<String>>) -> Option<Option<&str>> {
 }
 
 pub async fn update(state: &AppState, ctx: &TenantContext, input: CompanyInput) -> Result<CompanyDto, AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Manager)?;
     let mut f = FieldErrors::new();
     let mut add = |k: &str, m: &str| f.entry(k.to_string()).or_default().push(m.to_string());

@@ -112,6 +112,7 @@ fn identifier_conflict(err: sqlx::Error) -> AppError {
 }
 
 pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<DepartmentDto, AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     let fields = validate(&input, true);
     if !fields.is_empty() {
@@ -142,6 +143,7 @@ pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<Depar
 }
 
 pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Result<DepartmentDto, AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     let fields = validate(&input, false);
     if !fields.is_empty() {
@@ -178,6 +180,7 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Re
 }
 
 pub async fn delete(ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     if db::departments::delete(&ctx.db, id).await? {
         Ok(())
@@ -193,6 +196,7 @@ pub async fn members(ctx: &TenantContext, id: Uuid) -> Result<Vec<UserDto>, AppE
 
 /// Adds a member; a user of another tenant is as unknown here as one that does not exist.
 pub async fn add_member(ctx: &TenantContext, id: Uuid, user_id: Option<Uuid>) -> Result<DepartmentDto, AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     let user_id = user_id.ok_or_else(|| AppError::field("user_id", "can't be blank"))?;
     db::departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
@@ -202,6 +206,7 @@ pub async fn add_member(ctx: &TenantContext, id: Uuid, user_id: Option<Uuid>) ->
 }
 
 pub async fn remove_member(ctx: &TenantContext, id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     db::departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
     if db::departments::remove_member(&ctx.db, id, user_id).await? {

@@ -1,10 +1,18 @@
 //! Creating a tenant: registry row, schema, tenant tables and owner, all in one transaction, so a
-//! crash at any point leaves either the whole tenant or nothing. Kept behind this one function so
-//! the strategy (e.g. pre-created schemas) can change without touching callers.
-use sqlx::Executor;
+//! crash at any point leaves either the whole tenant or nothing.
+//!
+//! Creating a schema's tables costs dozens of catalog writes, and that cost grows with the
+//! catalog. So schemas are made ahead of time ("spares", each complete and migrated, in its own
+//! transaction) and provisioning renames one: the signup pays for a rename and a few inserts.
+//! When no spare is left it creates the schema inline, the same way a spare is made.
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use sqlx::{Executor, PgPool};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
+    document::Document,
     error::AppError,
     i18n::Locale,
     model::Role,
@@ -13,7 +21,7 @@ use crate::{
         error::{internal, unique_violation},
         fault::pause_point,
         migrate,
-        tenant::{begin_statement_tail, Slug, TenantTx},
+        tenant::{begin_statement_tail, SchemaName, Slug, TenantTx},
         AppState,
     },
 };
@@ -26,33 +34,72 @@ pub struct NewOwner<'a> {
     pub locale: Locale,
 }
 
+/// What the registry row records besides slug and name.
+pub struct NewCompany<'a> {
+    pub name: &'a str,
+    pub plan_id: &'a str,
+    pub document: Option<&'a Document>,
+    pub trial_ends_at: Option<OffsetDateTime>,
+}
+
 pub struct Provisioned {
     pub tenant_id: Uuid,
     pub owner_id: Uuid,
+    /// Whether a ready-made schema was used.
+    pub from_spare: bool,
 }
 
 pub async fn provision(
     state: &AppState,
     slug: &Slug,
-    name: &str,
-    plan_id: &str,
+    company: &NewCompany<'_>,
+    owner: &NewOwner<'_>,
+) -> Result<Provisioned, AppError> {
+    let provisioned = provision_in(&state.pool, slug, company, owner).await?;
+    state.tenants.evict(slug);
+    replenish_in_background(state);
+    Ok(provisioned)
+}
+
+async fn provision_in(
+    pool: &PgPool,
+    slug: &Slug,
+    company: &NewCompany<'_>,
     owner: &NewOwner<'_>,
 ) -> Result<Provisioned, AppError> {
     let schema = slug.schema_name();
     let tenant_id = Uuid::new_v4();
-    let mut tx = TenantTx::for_provisioning(&state.pool, schema.clone()).await?;
-    db::tenants::insert(tx.conn(), &NewTenant { id: tenant_id, slug, name, plan_id }).await.map_err(|e| {
-        match unique_violation(&e) {
-            Some(_) => {
-                AppError::Conflict { detail: "This workspace name is already taken".into(), code: "slug_taken".into() }
-            }
-            None => e.into(),
-        }
-    })?;
+    let mut tx = TenantTx::for_provisioning(pool, schema.clone()).await?;
+    let row = NewTenant {
+        id: tenant_id,
+        slug,
+        name: company.name,
+        plan_id: company.plan_id,
+        document: company.document,
+        trial_ends_at: company.trial_ends_at,
+    };
+    // The registry row first: a taken slug or document fails here, before any schema work.
+    db::tenants::insert(tx.conn(), &row).await.map_err(|e| taken_or_internal(e, slug))?;
     pause_point("provision:registry_row").await;
-    tx.conn().execute(&*format!("CREATE SCHEMA {}", schema.quoted())).await?;
+    let spare: Option<String> = sqlx::query_scalar(
+        "DELETE FROM public.spare_schemas WHERE schema_name = (SELECT schema_name FROM public.spare_schemas \
+         ORDER BY inserted_at FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING schema_name",
+    )
+    .fetch_optional(tx.conn())
+    .await?;
+    let from_spare = spare.is_some();
+    match spare {
+        Some(spare) => {
+            let spare = spare_identifier(&spare).ok_or_else(|| internal("spare schema", "invalid spare name"))?;
+            tx.conn().execute(&*format!("ALTER SCHEMA {spare} RENAME TO {}", schema.quoted())).await?;
+        }
+        None => {
+            tx.conn().execute(&*format!("CREATE SCHEMA {}", schema.quoted())).await?;
+        }
+    }
     pause_point("provision:schema").await;
     tx.conn().execute(&*begin_statement_tail(&schema)).await?;
+    // A spare made before the latest tenant migration catches up here.
     migrate::apply_tenant(&mut tx).await.map_err(|e| internal("tenant migrations", e))?;
     let owner_id = Uuid::new_v4();
     db::users::insert(
@@ -68,7 +115,83 @@ pub async fn provision(
     )
     .await?;
     pause_point("provision:owner").await;
+    tx.commit().await.map_err(|e| taken_or_internal(e, slug))?;
+    Ok(Provisioned { tenant_id, owner_id, from_spare })
+}
+
+/// A unique violation on the registry means another signup took the slug or document first.
+fn taken_or_internal(err: sqlx::Error, slug: &Slug) -> AppError {
+    match unique_violation(&err).as_deref() {
+        Some("tenants_document_key") => AppError::Taken {
+            detail: "A company with this document is already registered".into(),
+            code: "document_taken".into(),
+            suggested_slug: slug.to_string(),
+        },
+        Some(_) => AppError::Taken {
+            detail: "This workspace name is already taken".into(),
+            code: "slug_taken".into(),
+            suggested_slug: slug.to_string(),
+        },
+        None => err.into(),
+    }
+}
+
+/// Spare schemas are named `spare_<32 hex digits>` by [`make_spare`]; anything else in the table
+/// is refused rather than spliced into SQL.
+fn spare_identifier(name: &str) -> Option<String> {
+    let hex = name.strip_prefix("spare_")?;
+    (hex.len() == 32 && hex.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()))
+        .then(|| format!("\"{name}\""))
+}
+
+/// Creates one complete spare schema in its own transaction.
+pub async fn make_spare(pool: &PgPool) -> Result<(), AppError> {
+    let name = format!("spare_{}", Uuid::new_v4().simple());
+    let quoted = spare_identifier(&name).expect("generated spare name");
+    let mut tx = TenantTx::for_provisioning(pool, SchemaName::spare(&name)).await?;
+    tx.conn().execute(&*format!("CREATE SCHEMA {quoted}")).await?;
+    tx.conn().execute(&*format!("SELECT set_config('search_path', '{quoted}', true)")).await?;
+    migrate::apply_tenant(&mut tx).await.map_err(|e| internal("spare schema migrations", e))?;
+    sqlx::query("INSERT INTO public.spare_schemas (schema_name) VALUES ($1)").bind(&name).execute(tx.conn()).await?;
     tx.commit().await?;
-    state.tenants.evict(slug);
-    Ok(Provisioned { tenant_id, owner_id })
+    Ok(())
+}
+
+/// Tops the spare schemas up to `target`; returns how many it made.
+pub async fn replenish(pool: &PgPool, target: usize) -> Result<usize, AppError> {
+    let have: i64 = sqlx::query_scalar("SELECT count(*) FROM public.spare_schemas").fetch_one(pool).await?;
+    let missing = target.saturating_sub(usize::try_from(have).unwrap_or(0));
+    for _ in 0..missing {
+        make_spare(pool).await?;
+    }
+    Ok(missing)
+}
+
+static REPLENISHING: AtomicBool = AtomicBool::new(false);
+
+/// One refill at a time per process, off the request's path.
+pub fn replenish_in_background(state: &AppState) {
+    let target = state.settings.spare_schemas;
+    if target == 0 || REPLENISHING.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let pool = state.pool.clone();
+    tokio::spawn(async move {
+        if let Err(err) = replenish(&pool, target).await {
+            tracing::warn!(error = %err, "could not make spare tenant schemas");
+        }
+        REPLENISHING.store(false, Ordering::Release);
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_generated_spare_names_are_accepted() {
+        let name = format!("spare_{}", uuid::Uuid::new_v4().simple());
+        assert!(super::spare_identifier(&name).is_some());
+        for bad in ["spare_", "t_acme", "spare_x\"; drop schema public; --", "spare_0123456789ABCDEF0123456789abcdef"] {
+            assert!(super::spare_identifier(bad).is_none(), "{bad}");
+        }
+    }
 }

@@ -140,6 +140,7 @@ fn email_taken(err: sqlx::Error) -> AppError {
 const INVITATION_TTL: time::Duration = time::Duration::days(7);
 
 pub async fn create(ctx: &TenantContext, input: NewMember) -> Result<Created, AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Manager)?;
     let mut fields = FieldErrors::new();
     check_name(&mut fields, input.name.as_deref(), true);
@@ -192,6 +193,7 @@ pub struct MemberChange {
 }
 
 pub async fn update(ctx: &TenantContext, id: Uuid, input: MemberChange) -> Result<UserDto, AppError> {
+    ctx.ensure_writable()?;
     authz::require(ctx, Role::Manager)?;
     let mut fields = FieldErrors::new();
     if input.name.is_some() {

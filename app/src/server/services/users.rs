@@ -24,6 +24,7 @@ pub fn viewer(ctx: &TenantContext) -> Viewer {
         tenant: TenantDto { slug: ctx.tenant.slug.to_string(), name: ctx.tenant.name.clone() },
         plan_name: ctx.tenant.plan_name.clone(),
         subscription_status: ctx.tenant.status.clone(),
+        writable: ctx.tenant.accepts_writes(),
     }
 }
 
@@ -41,9 +42,17 @@ pub fn check_password_policy(password: &str) -> Option<String> {
         Some(format!("should be at least {PASSWORD_MIN} characters"))
     } else if len > PASSWORD_MAX {
         Some(format!("should be at most {PASSWORD_MAX} characters"))
+    } else if is_common(password) {
+        Some("is too common".into())
     } else {
         None
     }
+}
+
+/// Passwords everyone tries first (breach lists), compared without regard to case.
+fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#')).any(|l| l == lower)
 }
 
 /// Updates name and language, and the password when the current one is given. A password change

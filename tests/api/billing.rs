@@ -1,0 +1,374 @@
+//! Billing: the plan overview, webhook authentication and idempotency, every subscription
+//! transition, read-only access while past due, downgrades, and the local checkout's events.
+use serde_json::{json, Value};
+
+use crate::{
+    helpers::{spawn_app, token, TestApp, PUBLIC_URL, WEBHOOK_TOKEN},
+    signup::{cnpj, STRONG_PASSWORD},
+};
+
+impl TestApp {
+    pub async fn webhook(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.client.post(self.url("/api/webhooks/asaas")).json(body);
+        if let Some(token) = token {
+            req = req.header("asaas-access-token", token);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn status_of(&self, slug: &str) -> (String, String) {
+        sqlx::query_as("SELECT status, plan_id FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// A registered company with a pending checkout for `plan`; returns (owner token, checkout ref, tenant id).
+    async fn with_checkout(&self, slug: &str, n: u32, plan: &str) -> (String, String, String) {
+        let mut body = crate::signup::register_body(slug, &cnpj(n));
+        body["slug"] = json!(slug);
+        let (status, res) = self.post_public("/api/signup/register", body).await;
+        assert_eq!(status, 201, "{res}");
+        let owner = token(&res["data"], "access_token");
+        let (status, res) = self
+            .post_public(
+                "/api/signup/checkout",
+                json!({ "tenant": slug, "plan": plan, "success_url": "/", "cancel_url": "/billing" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{res}");
+        let url = res["data"]["checkout_url"].as_str().unwrap();
+        let reference = url.rsplit('/').next().unwrap().to_string();
+        let tenant_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        (owner, reference, tenant_id.to_string())
+    }
+}
+
+fn event(id: &str, name: &str, key: &str, object: Value) -> Value {
+    json!({ "id": id, "event": name, "dateCreated": "2026-11-23 10:00:00", key: object })
+}
+
+#[tokio::test]
+async fn billing_plan_shows_plan_limits_features_and_usage_to_managers() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", STRONG_PASSWORD).await;
+    let owner = token(&app.login_ok("acme", "owner@acme.test", STRONG_PASSWORD).await, "access_token");
+    app.post(
+        &owner,
+        "acme",
+        "/api/v1/users",
+        json!({ "name": "M", "email": "m@acme.test", "role": "manager", "password": STRONG_PASSWORD }),
+    )
+    .await;
+    app.post(
+        &owner,
+        "acme",
+        "/api/v1/users",
+        json!({ "name": "A", "email": "a@acme.test", "role": "attendant", "password": STRONG_PASSWORD }),
+    )
+    .await;
+    app.post(&owner, "acme", "/api/v1/departments", json!({ "name": "Sales" })).await;
+    let (status, body) = app.get_json(&owner, "acme", "/api/v1/billing/plan").await;
+    assert_eq!(status, 200, "{body}");
+    let data = &body["data"];
+    assert_eq!(data["plan"], "starter");
+    assert_eq!(data["status"], "trialing");
+    assert_eq!(data["limits"], json!({ "concurrent_calls": 2, "users": 5, "departments": 3 }));
+    assert_eq!(data["features"], json!({ "recording": true, "ai_transcription": false, "advanced_analytics": false }));
+    assert_eq!(data["usage"], json!({ "active_users": 3, "active_departments": 1 }));
+    for key in ["trial_ends_at", "current_period_start", "current_period_end"] {
+        assert!(data.get(key).is_some(), "{key}");
+    }
+    let manager = token(&app.login_ok("acme", "m@acme.test", STRONG_PASSWORD).await, "access_token");
+    assert_eq!(app.get_json(&manager, "acme", "/api/v1/billing/plan").await.0, 200);
+    let attendant = token(&app.login_ok("acme", "a@acme.test", STRONG_PASSWORD).await, "access_token");
+    assert_eq!(app.get_json(&attendant, "acme", "/api/v1/billing/plan").await.0, 403);
+}
+
+#[tokio::test]
+async fn webhooks_need_the_token_and_are_processed_once() {
+    let app = spawn_app().await;
+    let (_, reference, _) = app.with_checkout("acme", 1, "professional").await;
+    let paid = event("evt_1&1", "CHECKOUT_PAID", "checkout", json!({ "id": reference, "status": "PAID" }));
+    for bad in [None, Some("wrong"), Some("")] {
+        let (status, body) = app.webhook(bad, &paid).await;
+        assert_eq!(status, 401, "{bad:?}");
+        assert!(body["errors"]["code"].is_string());
+    }
+    assert_eq!(app.status_of("acme").await, ("trialing".into(), "starter".into()));
+    let events: i64 = sqlx::query_scalar("SELECT count(*) FROM payment_events").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(events, 0);
+
+    let (status, body) = app.webhook(Some(WEBHOOK_TOKEN), &paid).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["data"]["outcome"], "applied");
+    assert_eq!(app.status_of("acme").await, ("active".into(), "professional".into()));
+    // The tenant falls behind; then the paid event is replayed: it changes nothing.
+    let overdue = event("evt_2", "PAYMENT_OVERDUE", "payment", json!({ "id": "pay_1", "checkoutSession": reference }));
+    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
+    assert_eq!(app.status_of("acme").await.0, "past_due");
+    let (status, body) = app.webhook(Some(WEBHOOK_TOKEN), &paid).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["data"]["outcome"], "duplicate");
+    assert_eq!(app.status_of("acme").await.0, "past_due");
+
+    // Unknown events are acknowledged and recorded; malformed bodies are 400.
+    let (status, body) =
+        app.webhook(Some(WEBHOOK_TOKEN), &event("evt_3", "PAYMENT_BANK_SLIP_VIEWED", "payment", json!({}))).await;
+    assert_eq!((status, body["data"]["outcome"].as_str()), (200, Some("ignored")));
+    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &json!({ "event": "PAYMENT_RECEIVED" })).await.0, 400);
+    let res = app
+        .client
+        .post(app.url("/api/webhooks/asaas"))
+        .header("asaas-access-token", WEBHOOK_TOKEN)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 400);
+    let recorded: Vec<String> =
+        sqlx::query_scalar("SELECT id FROM payment_events ORDER BY id").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(recorded, vec!["evt_1&1", "evt_2", "evt_3"]);
+}
+
+#[tokio::test]
+async fn every_subscription_transition() {
+    let app = spawn_app().await;
+    let (_, reference, tenant_id) = app.with_checkout("acme", 1, "professional").await;
+    let hook = |id: &str, name: &str, key: &str, object: Value| event(id, name, key, object);
+    let steps = [
+        // trialing → active by the payment of the checkout (the plan comes with it)
+        (
+            hook(
+                "e1",
+                "PAYMENT_CONFIRMED",
+                "payment",
+                json!({ "id": "pay_1", "checkoutSession": reference, "subscription": "sub_1", "customer": "cus_x", "dueDate": "2026-11-23" }),
+            ),
+            "active",
+            "professional",
+        ),
+        // active → past_due
+        (
+            hook("e2", "PAYMENT_OVERDUE", "payment", json!({ "id": "pay_2", "subscription": "sub_1" })),
+            "past_due",
+            "professional",
+        ),
+        // past_due → active when paid (found by subscription id)
+        (
+            hook(
+                "e3",
+                "PAYMENT_RECEIVED",
+                "payment",
+                json!({ "id": "pay_2", "subscription": "sub_1", "dueDate": "2026-12-23" }),
+            ),
+            "active",
+            "professional",
+        ),
+        // active → canceled
+        (
+            hook("e4", "SUBSCRIPTION_DELETED", "subscription", json!({ "id": "sub_1", "deleted": true })),
+            "canceled",
+            "professional",
+        ),
+        // an overdue notice after cancellation changes nothing
+        (
+            hook("e5", "PAYMENT_OVERDUE", "payment", json!({ "id": "pay_3", "subscription": "sub_1" })),
+            "canceled",
+            "professional",
+        ),
+        // canceled → active when paid again (found by our id in externalReference)
+        (
+            hook("e6", "PAYMENT_RECEIVED", "payment", json!({ "id": "pay_4", "externalReference": tenant_id })),
+            "active",
+            "professional",
+        ),
+    ];
+    for (body, status, plan) in steps {
+        let (code, res) = app.webhook(Some(WEBHOOK_TOKEN), &body).await;
+        assert_eq!(code, 200, "{res}");
+        assert_eq!(app.status_of("acme").await, (status.to_string(), plan.to_string()), "after {}", body["event"]);
+    }
+    let period: (Option<time::OffsetDateTime>, Option<time::OffsetDateTime>) =
+        sqlx::query_as("SELECT current_period_start, current_period_end FROM tenants WHERE slug = 'acme'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert!(period.0.is_some() && period.1 > period.0);
+    // A canceled checkout changes no tenant.
+    let (_, other, _) = app.with_checkout("beta", 2, "professional").await;
+    app.webhook(Some(WEBHOOK_TOKEN), &hook("e7", "CHECKOUT_CANCELED", "checkout", json!({ "id": other }))).await;
+    assert_eq!(app.status_of("beta").await, ("trialing".into(), "starter".into()));
+    let status: String = sqlx::query_scalar("SELECT status FROM checkouts WHERE provider_ref = $1")
+        .bind(&other)
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(status, "canceled");
+}
+
+#[tokio::test]
+async fn past_due_tenants_read_but_do_not_write() {
+    let app = spawn_app().await;
+    let (owner, reference, _) = app.with_checkout("acme", 1, "starter").await;
+    app.webhook(Some(WEBHOOK_TOKEN), &event("e1", "CHECKOUT_PAID", "checkout", json!({ "id": reference }))).await;
+    app.webhook(
+        Some(WEBHOOK_TOKEN),
+        &event("e2", "PAYMENT_OVERDUE", "payment", json!({ "checkoutSession": reference })),
+    )
+    .await;
+    assert_eq!(app.get_json(&owner, "acme", "/api/v1/users").await.0, 200);
+    assert_eq!(app.get_json(&owner, "acme", "/api/v1/billing/plan").await.0, 200);
+    for (path, body) in [
+        ("/api/v1/users", json!({ "name": "N", "email": "n@acme.test", "role": "attendant" })),
+        ("/api/v1/departments", json!({ "name": "Sales" })),
+    ] {
+        let res = app.post(&owner, "acme", path, body).await;
+        assert_eq!(res.status(), 402, "{path}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["errors"]["code"], "subscription_inactive");
+    }
+    let res = app.call(reqwest::Method::PUT, &owner, "acme", "/api/v1/company", Some(json!({ "phone": "1" }))).await;
+    assert_eq!(res.status(), 402);
+    // Paying is still possible: that is how the writes come back.
+    let res = app
+        .post(
+            &owner,
+            "acme",
+            "/api/v1/billing/checkout",
+            json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" }),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    app.webhook(
+        Some(WEBHOOK_TOKEN),
+        &event("e3", "PAYMENT_RECEIVED", "payment", json!({ "checkoutSession": reference })),
+    )
+    .await;
+    assert_eq!(app.post(&owner, "acme", "/api/v1/departments", json!({ "name": "Sales" })).await.status(), 201);
+}
+
+#[tokio::test]
+async fn downgrades_below_usage_are_refused_with_what_exceeds() {
+    let app = spawn_app().await;
+    let (owner, reference, _) = app.with_checkout("acme", 1, "professional").await;
+    app.webhook(Some(WEBHOOK_TOKEN), &event("e1", "CHECKOUT_PAID", "checkout", json!({ "id": reference }))).await;
+    for i in 0..5 {
+        let res = app
+            .post(
+                &owner,
+                "acme",
+                "/api/v1/users",
+                json!({ "name": "U", "email": format!("u{i}@acme.test"), "role": "attendant" }),
+            )
+            .await;
+        assert_eq!(res.status(), 201);
+    }
+    for i in 0..4 {
+        assert_eq!(
+            app.post(&owner, "acme", "/api/v1/departments", json!({ "name": format!("D{i}") })).await.status(),
+            201
+        );
+    }
+    let res = app
+        .post(
+            &owner,
+            "acme",
+            "/api/v1/billing/checkout",
+            json!({ "plan": "starter", "success_url": "/", "cancel_url": "/" }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["errors"]["code"], "plan_exceeds_usage");
+    assert_eq!(
+        body["errors"]["exceeds"],
+        json!([{ "resource": "users", "used": 6, "limit": 5 }, { "resource": "departments", "used": 4, "limit": 3 }])
+    );
+    // The plan already paid for cannot be bought again; the other plan can.
+    let res = app
+        .post(
+            &owner,
+            "acme",
+            "/api/v1/billing/checkout",
+            json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" }),
+        )
+        .await;
+    assert_eq!(res.status(), 409);
+    let res = app
+        .post(
+            &owner,
+            "acme",
+            "/api/v1/billing/checkout",
+            json!({ "plan": "professional", "success_url": "https://evil.example", "cancel_url": "/" }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    // The public signup checkout is only for workspaces in their trial.
+    let (status, body) = app
+        .post_public(
+            "/api/signup/checkout",
+            json!({ "tenant": "acme", "plan": "starter", "success_url": PUBLIC_URL, "cancel_url": PUBLIC_URL }),
+        )
+        .await;
+    assert_eq!(status, 409, "{body}");
+}
+
+#[tokio::test]
+async fn the_local_checkout_page_pays_through_the_webhook() {
+    let app = spawn_app().await;
+    let (owner, reference, _) = app.with_checkout("acme", 1, "professional").await;
+    let page = app.client.get(app.url(&format!("/checkout/local/{reference}"))).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Professional") && html.contains("R$ 699,00"), "{html}");
+    let res = app
+        .client
+        .post(app.url("/rpc/finish_local_checkout"))
+        .header("accept", "application/json")
+        .form(&[("reference", reference.as_str()), ("outcome", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let target: String = res.json().await.unwrap();
+    assert_eq!(target, format!("{PUBLIC_URL}/"));
+    assert_eq!(app.status_of("acme").await, ("active".into(), "professional".into()));
+    let events: Vec<String> =
+        sqlx::query_scalar("SELECT event FROM payment_events ORDER BY received_at").fetch_all(&app.pool).await.unwrap();
+    assert_eq!(events, vec!["CHECKOUT_PAID", "PAYMENT_CONFIRMED"]);
+    let (_, body) = app.get_json(&owner, "acme", "/api/v1/billing/plan").await;
+    assert_eq!(body["data"]["plan"], "professional");
+    assert_eq!(body["data"]["status"], "active");
+    // A closed checkout cannot be paid twice.
+    let res = app
+        .client
+        .post(app.url("/rpc/finish_local_checkout"))
+        .header("accept", "application/json")
+        .form(&[("reference", reference.as_str()), ("outcome", "pay")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409);
+}
+
+#[tokio::test]
+async fn features_are_queryable_by_plan() {
+    use app::server::db::plans::{tenant_has_feature, Feature};
+    let app = spawn_app().await;
+    let (_, reference, tenant_id) = app.with_checkout("acme", 1, "professional").await;
+    let id: uuid::Uuid = tenant_id.parse().unwrap();
+    assert!(tenant_has_feature(&app.pool, id, Feature::Recording).await.unwrap());
+    assert!(!tenant_has_feature(&app.pool, id, Feature::AiTranscription).await.unwrap());
+    app.webhook(Some(WEBHOOK_TOKEN), &event("e1", "CHECKOUT_PAID", "checkout", json!({ "id": reference }))).await;
+    assert!(tenant_has_feature(&app.pool, id, Feature::AiTranscription).await.unwrap());
+    assert!(tenant_has_feature(&app.pool, id, Feature::AdvancedAnalytics).await.unwrap());
+}
