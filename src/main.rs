@@ -1,6 +1,9 @@
 //! The Atrium server binary: `serve` (default), `migrate`, `tenant create`, `demo`.
 use clap::Parser;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()

@@ -40,6 +40,12 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(config.pool_size)
         .acquire_timeout(Duration::from_secs(5))
+        // sqlx pings a connection (one more round trip) on every checkout by default, and again
+        // when it is returned; the second ping already catches a broken connection before it is
+        // reused, and connections idle longer than `idle_timeout` are closed. The first ping
+        // would double the round trips of a one-statement request.
+        .test_before_acquire(false)
+        .idle_timeout(Duration::from_secs(60))
         .connect(&config.database_url)
         .await
         .context("connecting to PostgreSQL (DATABASE_URL)")
@@ -111,16 +117,23 @@ pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos_options.clone();
     let request_id = HeaderName::from_static("x-request-id");
 
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .nest("/api", api::router(state.clone()))
+    // The JSON API authenticates by bearer token only: no cookies, no session work. Pages and
+    // server functions sit inside the session layer. Both go through the same tenant middleware.
+    let tenancy = middleware::from_fn_with_state(state.clone(), tenant_middleware);
+    let api = Router::new().nest("/api", api::router(state.clone())).layer(tenancy.clone());
+    let web = Router::new()
         .route("/rpc/{*name}", any(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))
-        .layer(middleware::from_fn_with_state(state.clone(), tenant_middleware))
-        .layer(sessions)
+        .layer(tenancy)
+        .layer(sessions);
+
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(api)
+        .merge(web)
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");

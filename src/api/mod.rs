@@ -22,6 +22,12 @@ use app::{error::AppError, server::AppState};
 
 pub use json::ApiJson;
 
+/// The `{"data": ...}` envelope of every successful answer, serialised straight from its type.
+#[derive(serde::Serialize)]
+pub struct Data<T> {
+    pub data: T,
+}
+
 /// For optional fields where `null` clears and absence keeps: `Some(None)` vs `None`.
 pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where

@@ -11,9 +11,10 @@ use axum::{
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{parse_id, ApiJson};
+use super::{parse_id, ApiJson, Data};
 use app::{
     error::AppError,
+    model::UserDto,
     server::{
         services::{auth, team, users},
         tenant::TenantContext,
@@ -28,8 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", get(show).put(update).patch(update))
 }
 
-async fn me(ctx: TenantContext) -> Json<serde_json::Value> {
-    Json(json!({ "data": ctx.user.to_dto() }))
+async fn me(ctx: TenantContext) -> Json<Data<UserDto>> {
+    Json(Data { data: ctx.user.to_dto() })
 }
 
 #[derive(Deserialize)]

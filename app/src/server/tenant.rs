@@ -20,7 +20,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
 };
-use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+use sqlx::{pool::PoolConnection, PgConnection, PgPool, Postgres, Transaction};
 use tower_sessions::Session;
 use uuid::Uuid;
 
@@ -260,6 +260,12 @@ impl TenantDb {
         &self.pool
     }
 
+    /// One pooled connection for several statements in a row (no transaction, no search_path):
+    /// statements name the schema, as with [`TenantDb::executor`].
+    pub async fn acquire(&self) -> Result<TenantConn, sqlx::Error> {
+        Ok(TenantConn { conn: self.pool.acquire().await?, schema: self.schema.clone() })
+    }
+
     /// A transaction whose `search_path` is this tenant's schema until it ends (`SET LOCAL`
     /// semantics), begun in one round trip.
     pub async fn begin(&self) -> Result<TenantTx, sqlx::Error> {
@@ -275,6 +281,22 @@ fn begin_statement(schema: &SchemaName) -> String {
 /// Points the current transaction (only) at the tenant's schema.
 pub(crate) fn begin_statement_tail(schema: &SchemaName) -> String {
     format!("SELECT set_config('search_path', '{}', true)", schema.quoted())
+}
+
+/// A pooled connection held for one tenant's schema-qualified statements; back to the pool on drop.
+pub struct TenantConn {
+    conn: PoolConnection<Postgres>,
+    schema: SchemaName,
+}
+
+impl TenantConn {
+    pub fn sql(&self, template: &str) -> String {
+        template.replace("{t}", &self.schema.quoted())
+    }
+
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
 }
 
 /// A transaction inside one tenant's schema.

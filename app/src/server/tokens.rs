@@ -1,5 +1,9 @@
 //! Access tokens (HS256 JWT, short-lived) and refresh tokens (opaque, stored hashed per tenant).
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -37,6 +41,44 @@ pub struct TokenKeys {
     decoding: DecodingKey,
     validation: Validation,
     access_ttl: Duration,
+    verified: VerifiedTokens,
+}
+
+/// Seconds a token is still accepted after its `exp` (clock skew between issuing nodes).
+const LEEWAY_SECS: u64 = 5;
+
+/// Access tokens this process has already verified, by their exact text. A client sends the same
+/// token with every request for up to 15 minutes, and checking a signature and parsing the claims
+/// cost more than the rest of a small request. A hit still checks `exp`; only a byte-identical
+/// token (whose signature was checked) ever hits, so nothing is accepted that would fail `decode`.
+#[derive(Default)]
+struct VerifiedTokens {
+    /// Keyed by the signature segment (cheap to hash); the value keeps the whole token to compare.
+    entries: RwLock<HashMap<Box<str>, (Box<str>, Arc<AccessClaims>)>>,
+}
+
+/// Bound on remembered tokens (a few hundred bytes each).
+const MAX_VERIFIED_TOKENS: usize = 16_384;
+
+impl VerifiedTokens {
+    fn get(&self, token: &str, now: u64) -> Option<Arc<AccessClaims>> {
+        let signature = token.rsplit('.').next()?;
+        let entries = self.entries.read().expect("token cache lock");
+        let (full, claims) = entries.get(signature)?;
+        (**full == *token && claims.exp.saturating_add(LEEWAY_SECS) >= now).then(|| claims.clone())
+    }
+
+    fn insert(&self, token: &str, claims: Arc<AccessClaims>, now: u64) {
+        let Some(signature) = token.rsplit('.').next() else { return };
+        let mut entries = self.entries.write().expect("token cache lock");
+        if entries.len() >= MAX_VERIFIED_TOKENS {
+            entries.retain(|_, (_, c)| c.exp.saturating_add(LEEWAY_SECS) >= now);
+            if entries.len() >= MAX_VERIFIED_TOKENS {
+                entries.clear();
+            }
+        }
+        entries.insert(signature.into(), (token.into(), claims));
+    }
 }
 
 fn now_secs() -> u64 {
@@ -55,13 +97,14 @@ impl TokenKeys {
     pub fn new(secret: &[u8], access_ttl: Duration) -> Self {
         // Only HS256 is accepted: a token naming another algorithm (or `none`) is refused.
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = 5;
+        validation.leeway = LEEWAY_SECS;
         validation.set_required_spec_claims(&["exp", "sub", "iat"]);
         TokenKeys {
             encoding: EncodingKey::from_secret(secret),
             decoding: DecodingKey::from_secret(secret),
             validation,
             access_ttl,
+            verified: VerifiedTokens::default(),
         }
     }
 
@@ -88,9 +131,18 @@ impl TokenKeys {
     }
 
     /// `None` for anything but a valid, unexpired access token signed with our key.
-    pub fn verify_access(&self, token: &str) -> Option<AccessClaims> {
+    pub fn verify_access(&self, token: &str) -> Option<Arc<AccessClaims>> {
+        let now = now_secs();
+        if let Some(claims) = self.verified.get(token, now) {
+            return Some(claims);
+        }
         let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
-        (data.claims.token_type == ACCESS).then_some(data.claims)
+        if data.claims.token_type != ACCESS {
+            return None;
+        }
+        let claims = Arc::new(data.claims);
+        self.verified.insert(token, claims.clone(), now);
+        Some(claims)
     }
 }
 
@@ -137,6 +189,27 @@ mod tests {
         let other = TokenKeys::new(b"another secret of enough length!", Duration::from_secs(900));
         assert!(other.verify_access(&token).is_none(), "foreign signature");
         assert!(keys.verify_access("not.a.jwt").is_none());
+    }
+
+    #[test]
+    fn remembered_tokens_are_only_byte_identical_unexpired_ones() {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(900));
+        let subject = Subject { user_id: Uuid::new_v4(), role: Role::Owner, email: "a@b.c", security_version: 0 };
+        let token = keys.issue_access(&tenant(), &subject).unwrap();
+        let first = keys.verify_access(&token).unwrap();
+        assert_eq!(*keys.verify_access(&token).unwrap(), *first, "a second check answers the same claims");
+
+        // Same signature, another payload: must go through the full check, and fail it.
+        let (_, signature) = token.rsplit_once('.').unwrap();
+        let forged_payload = URL_SAFE_NO_PAD.encode(br#"{"sub":"x"}"#);
+        let header = token.split('.').next().unwrap();
+        assert!(keys.verify_access(&format!("{header}.{forged_payload}.{signature}")).is_none());
+
+        // A remembered token stops working when it expires.
+        let now = now_secs();
+        assert!(keys.verified.get(&token, first.exp + LEEWAY_SECS).is_some());
+        assert!(keys.verified.get(&token, first.exp + LEEWAY_SECS + 1).is_none());
+        assert!(now <= first.exp);
     }
 
     #[test]

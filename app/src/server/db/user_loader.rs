@@ -14,7 +14,10 @@ use uuid::Uuid;
 use super::users::{self, UserRow};
 use crate::{
     error::AppError,
-    server::{error::internal, tenant::TenantDb},
+    server::{
+        error::internal,
+        tenant::{TenantConn, TenantDb},
+    },
 };
 
 type Reply = oneshot::Sender<Result<Option<UserRow>, ()>>;
@@ -34,12 +37,19 @@ pub struct UserLoader {
 /// Upper bound on ids per query, so one statement never grows without limit.
 const MAX_BATCH: usize = 256;
 
+/// Batches one flush runs on a connection before it returns it to the pool.
+const MAX_BATCHES_PER_CONNECTION: usize = 64;
+
 impl UserLoader {
     pub async fn load(&self, db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, AppError> {
         let (reply, answer) = oneshot::channel();
         let start_flush = {
             let mut queues = self.queues.lock().expect("loader lock");
-            let queue = queues.entry(db.schema().as_str().to_string()).or_default();
+            let schema = db.schema().as_str();
+            if !queues.contains_key(schema) {
+                queues.insert(schema.to_string(), Queue::default());
+            }
+            let queue = queues.get_mut(schema).expect("inserted above");
             queue.waiting.push((id, reply));
             !std::mem::replace(&mut queue.flushing, true)
         };
@@ -55,6 +65,10 @@ impl UserLoader {
 
     async fn flush(self, db: TenantDb) {
         let key = db.schema().as_str().to_string();
+        // While batches keep coming, they share one connection: a checkout and its return cost a
+        // round trip of their own, as much as the query.
+        let mut held: Option<TenantConn> = None;
+        let mut batches_on_held = 0;
         loop {
             let batch: Vec<(Uuid, Reply)> = {
                 let mut queues = self.queues.lock().expect("loader lock");
@@ -69,13 +83,27 @@ impl UserLoader {
             let mut ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
             ids.sort_unstable();
             ids.dedup();
-            match users::find_many(&db, &ids).await {
+            if batches_on_held == MAX_BATCHES_PER_CONNECTION {
+                // Give the connection back now and then, so a busy tenant cannot keep one forever.
+                held = None;
+                batches_on_held = 0;
+            }
+            let result = match held.as_mut() {
+                Some(conn) => users::find_many_on(conn, &ids).await,
+                None => match db.acquire().await {
+                    Ok(conn) => users::find_many_on(held.insert(conn), &ids).await,
+                    Err(err) => Err(err),
+                },
+            };
+            batches_on_held += 1;
+            match result {
                 Ok(rows) => {
                     for (id, reply) in batch {
                         let _ = reply.send(Ok(rows.iter().find(|u| u.id == id).cloned()));
                     }
                 }
                 Err(err) => {
+                    held = None;
                     let _ = internal("loading users", err);
                     for (_, reply) in batch {
                         let _ = reply.send(Err(()));

@@ -1,12 +1,12 @@
 //! A tenant's users.
-use sqlx::{postgres::PgRow, Row};
+use sqlx::{postgres::PgRow, PgExecutor, Row};
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::{
     i18n::Locale,
     model::{Role, UserDto},
-    server::tenant::{TenantDb, TenantTx},
+    server::tenant::{TenantConn, TenantDb, TenantTx},
 };
 
 /// A user as the server works with it. The password hash is read only where it is checked.
@@ -45,7 +45,12 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str = "id, name, email, role, active, locale, avatar_url, security_version, inserted_at, updated_at";
+macro_rules! columns {
+    () => {
+        "id, name, email, role, active, locale, avatar_url, security_version, inserted_at, updated_at"
+    };
+}
+const COLUMNS: &str = columns!();
 
 fn from_row(row: &PgRow) -> Result<UserRow, sqlx::Error> {
     let role: String = row.try_get("role")?;
@@ -68,10 +73,21 @@ pub async fn find_by_id(db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, sqlx
     sqlx::query(&sql).bind(id).fetch_optional(db.executor()).await?.as_ref().map(from_row).transpose()
 }
 
+const FIND_MANY: &str = concat!("SELECT ", columns!(), " FROM {t}.users WHERE id = ANY($1)");
+
 /// The users with these ids (in no particular order); one statement whatever the count.
 pub async fn find_many(db: &TenantDb, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
-    let sql = db.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = ANY($1)"));
-    sqlx::query(&sql).bind(ids).fetch_all(db.executor()).await?.iter().map(from_row).collect()
+    fetch_many(&db.sql(FIND_MANY), db.executor(), ids).await
+}
+
+/// [`find_many`] on a connection the caller holds.
+pub async fn find_many_on(conn: &mut TenantConn, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql = conn.sql(FIND_MANY);
+    fetch_many(&sql, conn.conn(), ids).await
+}
+
+async fn fetch_many<'e>(sql: &str, executor: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query(sql).bind(ids).fetch_all(executor).await?.iter().map(from_row).collect()
 }
 
 /// The user with this email (case-insensitively) and their password hash, for signing in.
