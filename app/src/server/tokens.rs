@@ -53,9 +53,12 @@ const LEEWAY_SECS: u64 = 5;
 /// token (whose signature was checked) ever hits, so nothing is accepted that would fail `decode`.
 #[derive(Default)]
 struct VerifiedTokens {
-    /// Keyed by the signature segment (cheap to hash); the value keeps the whole token to compare.
-    entries: RwLock<HashMap<Box<str>, (Box<str>, Arc<AccessClaims>)>>,
+    /// Keyed by the signature segment (cheap to hash).
+    entries: RwLock<HashMap<Box<str>, Verified>>,
 }
+
+/// The whole token (compared on every hit) and its claims.
+type Verified = (Box<str>, Arc<AccessClaims>);
 
 /// Bound on remembered tokens (a few hundred bytes each).
 const MAX_VERIFIED_TOKENS: usize = 16_384;
