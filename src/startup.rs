@@ -40,10 +40,11 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
     PgPoolOptions::new()
         .max_connections(config.pool_size)
         .acquire_timeout(Duration::from_secs(5))
-        // sqlx pings a connection (one more round trip) on every checkout by default, and again
-        // when it is returned; the second ping already catches a broken connection before it is
-        // reused, and connections idle longer than `idle_timeout` are closed. The first ping
-        // would double the round trips of a one-statement request.
+        // By default sqlx pings a connection (a round trip) before lending it and again when it
+        // comes back: three round trips for a one-statement request. The return ping stays and
+        // catches a connection that broke in use. One that breaks while idle (a server restart)
+        // fails its next statement once and is then discarded; closing connections idle for a
+        // minute keeps that window short.
         .test_before_acquire(false)
         .idle_timeout(Duration::from_secs(60))
         .connect(&config.database_url)
