@@ -150,6 +150,11 @@ impl SchemaName {
     pub fn quoted(&self) -> String {
         format!("\"{}\"", self.0)
     }
+
+    /// A statement template with `{t}` naming this schema: `{t}.users` → `"t_acme".users`.
+    pub fn expand(&self, template: &str) -> String {
+        template.replace("{t}", &self.quoted())
+    }
 }
 
 /// A row of the shared registry, with the plan's display name.
@@ -248,7 +253,7 @@ pub struct TenantDb {
 impl TenantDb {
     /// Expands `{t}` in a statement to this tenant's quoted schema name.
     pub fn sql(&self, template: &str) -> String {
-        template.replace("{t}", &self.schema.quoted())
+        self.schema.expand(template)
     }
 
     pub fn schema(&self) -> &SchemaName {
@@ -291,7 +296,7 @@ pub struct TenantConn {
 
 impl TenantConn {
     pub fn sql(&self, template: &str) -> String {
-        template.replace("{t}", &self.schema.quoted())
+        self.schema.expand(template)
     }
 
     pub fn conn(&mut self) -> &mut PgConnection {
@@ -317,7 +322,7 @@ impl TenantTx {
     }
 
     pub fn sql(&self, template: &str) -> String {
-        template.replace("{t}", &self.schema.quoted())
+        self.schema.expand(template)
     }
 
     pub fn conn(&mut self) -> &mut PgConnection {
