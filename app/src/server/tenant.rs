@@ -399,7 +399,7 @@ pub async fn tenant_middleware(State(state): State<AppState>, mut req: Request, 
             }
             Err(err) => return err.into_response(),
         }
-    } else if !path.starts_with("/api/") && path != "/healthz" && path != "/readyz" {
+    } else if !path.starts_with("/api/") {
         if !is_safe_method(req.method()) && is_cross_site(req.headers()) {
             return AppError::CrossSite.into_response();
         }
