@@ -17,9 +17,9 @@ use app::{
     server::{
         migrate, password,
         services::provisioning::{self, NewCompany, NewOwner},
-        state::{PaymentSettings, ProviderSettings},
-        tenant::Slug,
-        AppState, Settings,
+        settings::{PaymentSettings, ProviderSettings, Settings},
+        state::Core,
+        tenancy::slug::Slug,
     },
 };
 use atrium::{
@@ -49,7 +49,7 @@ async fn tenant_count(pool: &PgPool) -> anyhow::Result<usize> {
     Ok(n as usize)
 }
 
-async fn provision_one(state: &AppState, slug: &str, hash: &str) -> anyhow::Result<bool> {
+async fn provision_one(state: &Core, slug: &str, hash: &str) -> anyhow::Result<bool> {
     let slug = Slug::parse(slug).map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
     let owner = NewOwner { name: "Owner", email: "owner@bench.test", password_hash: hash, locale: Locale::En };
     let company = NewCompany { name: "Bench Ltda", plan_id: "starter", document: None, trial_ends_at: None };
@@ -58,7 +58,7 @@ async fn provision_one(state: &AppState, slug: &str, hash: &str) -> anyhow::Resu
 }
 
 /// Adds tenants until `target` exist, several at a time (not measured).
-async fn fill(state: &AppState, target: usize, hash: &str) -> anyhow::Result<()> {
+async fn fill(state: &Core, target: usize, hash: &str) -> anyhow::Result<()> {
     let have = tenant_count(&state.pool).await?;
     if have >= target {
         return Ok(());
@@ -88,12 +88,7 @@ async fn fill(state: &AppState, target: usize, hash: &str) -> anyhow::Result<()>
     Ok(())
 }
 
-async fn measure_provisioning(
-    state: &AppState,
-    hash: &str,
-    label: &str,
-    spares: bool,
-) -> anyhow::Result<Vec<Duration>> {
+async fn measure_provisioning(state: &Core, hash: &str, label: &str, spares: bool) -> anyhow::Result<Vec<Duration>> {
     sqlx::query("SELECT 1").execute(&state.pool).await?;
     let mut samples = Vec::with_capacity(SAMPLES);
     for i in 0..SAMPLES {
@@ -109,7 +104,7 @@ async fn measure_provisioning(
     Ok(samples)
 }
 
-async fn measure_register(address: &str, at: usize, state: &AppState) -> anyhow::Result<Vec<Duration>> {
+async fn measure_register(address: &str, at: usize, state: &Core) -> anyhow::Result<Vec<Duration>> {
     let client = reqwest::Client::new();
     let mut samples = Vec::with_capacity(REGISTER_SAMPLES);
     for i in 0..REGISTER_SAMPLES {
@@ -178,7 +173,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(&config).await?;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let state = AppState::new(startup::leptos_options(config.addr)?, pool.clone(), settings, secret.as_bytes());
+    let state = startup::core(pool.clone(), &config);
     let hash = password::hash("bench password 2026".into()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
     println!("provisioning (registry row + schema with all tenant tables + owner; password hashed beforehand)");

@@ -8,14 +8,20 @@ use app::{
     i18n::Locale,
     server::{
         migrate, password,
-        services::{provisioning, users::check_password_policy},
-        tenant::Slug,
-        AppState,
+        services::{profile::check_password_policy, provisioning},
+        state::Core,
+        tenancy::slug::Slug,
     },
 };
 
+/// Every setting is an environment variable; `--help` shows them from `.env.example`, the one
+/// place they are documented.
 #[derive(Parser)]
-#[command(name = "atrium", about = "Atrium multi-tenant SaaS server")]
+#[command(
+    name = "atrium",
+    about = "Atrium multi-tenant SaaS server",
+    after_help = concat!("Settings (environment variables):\n\n", include_str!("../.env.example"))
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -66,12 +72,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate => migrate_all(&config).await,
         Command::Demo => {
             migrate_all(&config).await?;
-            demo::seed(&state(&config).await?).await
+            demo::seed(&core(&config).await?).await
         }
         Command::Tenant {
             command: TenantCommand::Create { slug, name, owner_email, owner_name, owner_password, plan },
         } => {
-            let state = state(&config).await?;
+            let core = core(&config).await?;
             let slug = Slug::parse(&slug).map_err(|e| anyhow!("--slug {e}"))?;
             if let Some(problem) = check_password_policy(&owner_password) {
                 bail!("--owner-password {problem}");
@@ -84,7 +90,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 locale: Locale::default(),
             };
             match provisioning::provision(
-                &state,
+                &core,
                 &slug,
                 &provisioning::NewCompany { name: &name, plan_id: &plan, document: None, trial_ends_at: None },
                 &owner,
@@ -102,9 +108,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
-async fn state(config: &Config) -> anyhow::Result<AppState> {
+async fn core(config: &Config) -> anyhow::Result<Core> {
     let pool = startup::connect(config).await?;
-    Ok(AppState::new(startup::leptos_options(config.addr)?, pool, config.settings.clone(), config.jwt_secret.expose()))
+    Ok(startup::core(pool, config))
 }
 
 async fn migrate_all(config: &Config) -> anyhow::Result<()> {

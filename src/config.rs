@@ -1,4 +1,5 @@
-//! Typed configuration from the environment (see `.env.example`). Secrets are never logged.
+//! Typed configuration from the environment. `.env.example` documents every setting, and
+//! `atrium --help` prints it. Secrets are never logged.
 use std::{
     net::SocketAddr,
     path::{Path, PathBuf},
@@ -6,10 +7,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use app::server::{
-    state::{PaymentSettings, ProviderSettings},
-    Settings,
-};
+use app::server::settings::{PaymentSettings, ProviderSettings, Settings};
 
 pub struct Config {
     pub database_url: String,

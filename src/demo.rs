@@ -6,11 +6,11 @@ use app::{
     i18n::Locale,
     model::Role,
     server::{
-        db::{self, users::NewUser},
+        db::tenant::users::{self, NewUser},
         password,
         services::provisioning,
-        tenant::Slug,
-        AppState,
+        state::Core,
+        tenancy::slug::Slug,
     },
 };
 
@@ -24,16 +24,16 @@ pub const USERS: &[(&str, &str, Role)] = &[
 ];
 pub const PASSWORD: &str = "demo-password-2026";
 
-pub async fn seed(state: &AppState) -> anyhow::Result<()> {
+pub async fn seed(core: &Core) -> anyhow::Result<()> {
     let slug = Slug::parse("demo").expect("valid slug");
     let hash = password::hash(PASSWORD.to_string()).await.map_err(|e| anyhow!("{e}"))?;
-    let tenant = match state.tenants.get(&slug).await.map_err(|e| anyhow!("{e}"))? {
+    let tenant = match core.tenants.get(&slug).await.map_err(|e| anyhow!("{e}"))? {
         Some(t) => t,
         None => {
             let (name, email, _) = USERS[0];
             let owner = provisioning::NewOwner { name, email, password_hash: &hash, locale: Locale::default() };
             provisioning::provision(
-                state,
+                core,
                 &slug,
                 &provisioning::NewCompany {
                     name: "Demo Ltda",
@@ -45,23 +45,18 @@ pub async fn seed(state: &AppState) -> anyhow::Result<()> {
             )
             .await
             .map_err(|e| anyhow!("{e}"))?;
-            state
-                .tenants
-                .get(&slug)
-                .await
-                .map_err(|e| anyhow!("{e}"))?
-                .ok_or_else(|| anyhow!("demo tenant vanished"))?
+            core.tenants.get(&slug).await.map_err(|e| anyhow!("{e}"))?.ok_or_else(|| anyhow!("demo tenant vanished"))?
         }
     };
-    let tdb = tenant.db(&state.pool);
+    let tdb = tenant.db(&core.pool);
     for &(name, email, role) in &USERS[1..] {
-        if db::users::find_credentials(&tdb, email).await?.is_some() {
+        if users::find_credentials(&tdb, email).await?.is_some() {
             continue;
         }
         let mut tx = tdb.begin().await?;
         let new =
             NewUser { id: Uuid::new_v4(), name, email, password_hash: Some(&hash), role, locale: Locale::default() };
-        db::users::insert(&mut tx, &new).await?;
+        users::insert(&mut tx, &new).await?;
         tx.commit().await?;
     }
     println!("demo tenant ready — workspace: demo, password for every user: {PASSWORD}");

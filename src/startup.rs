@@ -1,5 +1,5 @@
 //! Building the application: pool, state, router; serving it. Tests build it on port 0.
-use std::{net::SocketAddr, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context;
 use axum::{
@@ -27,7 +27,14 @@ use crate::{api, config::Config};
 use app::{
     app::{shell, App},
     error::AppError,
-    server::{password, services::provisioning, tenant::tenant_middleware, AppState},
+    server::{
+        password,
+        payments::{asaas::AsaasClient, local::LocalProvider, PaymentProvider},
+        services::provisioning,
+        settings::ProviderSettings,
+        state::{AppState, Core},
+        web::auth::session_middleware,
+    },
 };
 
 pub struct Application {
@@ -64,11 +71,20 @@ pub fn leptos_options(addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
+/// The application core for these settings, with the payment provider they name.
+pub fn core(pool: PgPool, config: &Config) -> Core {
+    let settings = &config.settings;
+    let payments: Arc<dyn PaymentProvider> = match &settings.payments.provider {
+        ProviderSettings::Local => Arc::new(LocalProvider::new(&settings.public_url)),
+        ProviderSettings::Asaas { base_url, api_key } => Arc::new(AsaasClient::new(base_url, api_key)),
+    };
+    Core::new(pool, settings.clone(), config.jwt_secret.expose(), payments)
+}
+
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Application> {
         let pool = connect(config).await?;
-        let options = leptos_options(config.addr)?;
-        let state = AppState::new(options, pool.clone(), config.settings.clone(), config.jwt_secret.expose());
+        let state = AppState::new(core(pool.clone(), config), leptos_options(config.addr)?);
         tokio::task::spawn_blocking(password::warm_up).await?;
         provisioning::replenish_in_background(&state);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
@@ -115,19 +131,19 @@ pub fn router(state: AppState) -> Router {
         let state = state.clone();
         move || provide_context(state.clone())
     };
-    let leptos_options = state.leptos_options.clone();
+    let leptos_options = state.leptos_options().clone();
     let request_id = HeaderName::from_static("x-request-id");
 
-    // The JSON API authenticates by bearer token only: no cookies, no session work. Pages and
-    // server functions sit inside the session layer. Both go through the same tenant middleware.
-    let tenancy = middleware::from_fn_with_state(state.clone(), tenant_middleware);
-    let api = Router::new().nest("/api", api::router(state.clone())).layer(tenancy.clone());
+    // The JSON API authenticates by bearer token only (its middleware sits on `/api/v1`, see
+    // `api::router`): no cookies, no session work. Pages and server functions sit inside the
+    // session layer and its middleware. Both middlewares end in the same `resolve`.
+    let api = Router::new().nest("/api", api::router(state.clone()));
     let web = Router::new()
         .route("/rpc/{*name}", any(server_fn_handler))
         .leptos_routes_with_context(&state, routes, context, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))
-        .layer(tenancy)
+        .layer(middleware::from_fn_with_state(state.clone(), session_middleware))
         .layer(sessions);
 
     Router::new()
@@ -138,7 +154,15 @@ pub fn router(state: AppState) -> Router {
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            // `tenant` and `user_id` are filled in by `resolve` once a credential names them.
+            tracing::info_span!(
+                "request",
+                method = %req.method(),
+                path = %req.uri().path(),
+                request_id = %id,
+                tenant = tracing::field::Empty,
+                user_id = tracing::field::Empty,
+            )
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)

@@ -7,15 +7,18 @@ use leptos_router::{
 };
 
 use crate::{
+    components::guard::ViewerResource,
     i18n::{t, Key, Locale},
     pages::{
-        account::{CompanyPage, InvitationPage, ProfilePage},
         billing::BillingPage,
         checkout::LocalCheckoutPage,
+        company::CompanyPage,
         dashboard::DashboardPage,
         departments::{DepartmentPage, DepartmentsPage},
+        invitation::InvitationPage,
         login::LoginPage,
         not_found::NotFound,
+        profile::ProfilePage,
         signup::SignupPage,
         users::{UserEditPage, UserNewPage, UsersPage},
     },
@@ -28,7 +31,7 @@ fn page_locale() -> Locale {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .and_then(|p| p.extensions.get::<crate::server::tenant::RequestLocale>().map(|l| l.0))
+            .and_then(|p| p.extensions.get::<crate::server::web::auth::RequestLocale>().map(|l| l.0))
             .unwrap_or_default()
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
@@ -63,9 +66,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         </html>
     }
 }
-
-/// The signed-in user, loaded once per page load and serialised into the page for hydration.
-pub type ViewerResource = Resource<Result<Option<crate::model::Viewer>, crate::error::AppError>>;
 
 #[component]
 pub fn App() -> impl IntoView {

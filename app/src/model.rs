@@ -44,6 +44,61 @@ impl Role {
     }
 }
 
+/// Where a workspace's subscription stands. Moved only by the payment provider's events:
+/// `trialing → active → past_due → canceled`, and back to active when paid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Trialing,
+    Active,
+    PastDue,
+    Canceled,
+}
+
+impl SubscriptionStatus {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            SubscriptionStatus::Trialing => "trialing",
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::PastDue => "past_due",
+            SubscriptionStatus::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SubscriptionStatus> {
+        match s {
+            "trialing" => Some(SubscriptionStatus::Trialing),
+            "active" => Some(SubscriptionStatus::Active),
+            "past_due" => Some(SubscriptionStatus::PastDue),
+            "canceled" => Some(SubscriptionStatus::Canceled),
+            _ => None,
+        }
+    }
+
+    pub const fn label_key(self) -> Key {
+        match self {
+            SubscriptionStatus::Trialing => Key::StatusTrialing,
+            SubscriptionStatus::Active => Key::StatusActive,
+            SubscriptionStatus::PastDue => Key::StatusPastDue,
+            SubscriptionStatus::Canceled => Key::StatusCanceled,
+        }
+    }
+}
+
+/// Lets row types read the text columns these enums are stored in (`#[sqlx(try_from = "String")]`).
+macro_rules! try_from_text {
+    ($($ty:ident),*) => {$(
+        impl TryFrom<String> for $ty {
+            type Error = String;
+
+            fn try_from(value: String) -> Result<Self, String> {
+                $ty::parse(&value).ok_or_else(|| format!("unknown {} {value:?}", stringify!($ty)))
+            }
+        }
+    )*};
+}
+try_from_text!(Role, SubscriptionStatus);
+
 /// A user as every client sees it. Never carries a password hash.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UserDto {
@@ -70,24 +125,9 @@ pub struct Viewer {
     pub user: UserDto,
     pub tenant: TenantDto,
     pub plan_name: String,
-    pub subscription_status: String,
+    pub subscription_status: SubscriptionStatus,
     /// False when the subscription no longer allows changes (the shell shows a banner).
     pub writable: bool,
-}
-
-impl Viewer {
-    pub fn status_key(&self) -> Key {
-        status_key(&self.subscription_status)
-    }
-}
-
-pub fn status_key(status: &str) -> Key {
-    match status {
-        "active" => Key::StatusActive,
-        "past_due" => Key::StatusPastDue,
-        "canceled" => Key::StatusCanceled,
-        _ => Key::StatusTrialing,
-    }
 }
 
 /// `meta` of every list answer.
@@ -112,7 +152,9 @@ pub struct Page<T> {
     pub meta: PageMeta,
 }
 
+/// A department as every client sees it; on the server also the row its repository reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct DepartmentDto {
     pub id: Uuid,
     pub name: String,
@@ -122,8 +164,23 @@ pub struct DepartmentDto {
     pub max_queue_size: Option<i32>,
     pub max_wait_time: Option<i32>,
     pub user_count: i64,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "DbTimestamp"))]
     pub inserted_at: String,
+    #[cfg_attr(feature = "ssr", sqlx(try_from = "DbTimestamp"))]
     pub updated_at: String,
+}
+
+/// A `timestamptz` column read into the RFC 3339 text the DTOs carry.
+#[cfg(feature = "ssr")]
+#[derive(sqlx::Type)]
+#[sqlx(transparent)]
+pub struct DbTimestamp(pub time::OffsetDateTime);
+
+#[cfg(feature = "ssr")]
+impl From<DbTimestamp> for String {
+    fn from(t: DbTimestamp) -> String {
+        t.0.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -182,7 +239,7 @@ pub struct UsageDto {
 pub struct BillingDto {
     pub plan: String,
     pub plan_name: String,
-    pub status: String,
+    pub status: SubscriptionStatus,
     /// False when past due, canceled or the trial ended: reads only.
     pub writable: bool,
     pub trial_ends_at: Option<String>,
@@ -249,7 +306,7 @@ pub struct SignupTenantDto {
     pub slug: String,
     pub name: String,
     pub plan: String,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub trial_ends_at: String,
 }
 

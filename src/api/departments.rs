@@ -4,21 +4,18 @@ use std::collections::HashMap;
 use axum::{
     extract::{Path, Query},
     http::StatusCode,
-    response::IntoResponse,
     routing::{delete, get},
     Json, Router,
 };
-use serde::Deserialize;
-use serde_json::json;
-use uuid::Uuid;
 
-use super::{nullable, parse_id, ApiJson};
+use super::{json::ok, parse_id, ApiJson, Created, Id, JsonResult};
 use app::{
     error::AppError,
+    model::{DepartmentDto, Page, UserDto},
     server::{
-        services::departments::{self as service, DepartmentInput},
-        tenant::TenantContext,
-        AppState,
+        services::departments::{self, AddMember, DepartmentInput},
+        state::AppState,
+        tenancy::context::TenantContext,
     },
 };
 
@@ -30,88 +27,49 @@ pub fn router() -> Router<AppState> {
         .route("/departments/{id}/users/{user_id}", delete(remove_member))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Body {
-    name: Option<String>,
-    identifier: Option<String>,
-    #[serde(default, deserialize_with = "nullable")]
-    description: Option<Option<String>>,
-    active: Option<bool>,
-    #[serde(default, deserialize_with = "nullable")]
-    max_queue_size: Option<Option<i32>>,
-    #[serde(default, deserialize_with = "nullable")]
-    max_wait_time: Option<Option<i32>>,
-}
-
-impl From<Body> for DepartmentInput {
-    fn from(b: Body) -> Self {
-        DepartmentInput {
-            name: b.name,
-            identifier: b.identifier,
-            description: b.description,
-            active: b.active,
-            max_queue_size: b.max_queue_size,
-            max_wait_time: b.max_wait_time,
-        }
-    }
-}
-
 async fn list(
     ctx: TenantContext,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(service::list(&ctx, &params).await?))
+) -> Result<Json<Page<DepartmentDto>>, AppError> {
+    Ok(Json(departments::list(&ctx, &params).await?))
 }
 
-async fn create(ctx: TenantContext, ApiJson(body): ApiJson<Body>) -> Result<impl IntoResponse, AppError> {
-    Ok((StatusCode::CREATED, Json(json!({ "data": service::create(&ctx, body.into()).await? }))))
-}
-
-async fn show(ctx: TenantContext, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "data": service::get(&ctx, parse_id(&id)?).await? })))
-}
-
-async fn update(
+async fn create(
     ctx: TenantContext,
-    Path(id): Path<String>,
-    ApiJson(body): ApiJson<Body>,
-) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "data": service::update(&ctx, parse_id(&id)?, body.into()).await? })))
+    ApiJson(input): ApiJson<DepartmentInput>,
+) -> Result<Created<DepartmentDto>, AppError> {
+    Ok(Created(departments::create(&ctx, input).await?))
 }
 
-async fn remove(ctx: TenantContext, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    service::delete(&ctx, parse_id(&id)?).await?;
+async fn show(ctx: TenantContext, Id(id): Id) -> JsonResult<DepartmentDto> {
+    Ok(ok(departments::get(&ctx, id).await?))
+}
+
+async fn update(ctx: TenantContext, Id(id): Id, ApiJson(input): ApiJson<DepartmentInput>) -> JsonResult<DepartmentDto> {
+    Ok(ok(departments::update(&ctx, id, input).await?))
+}
+
+async fn remove(ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
+    departments::delete(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn members(ctx: TenantContext, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "data": service::members(&ctx, parse_id(&id)?).await? })))
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MemberBody {
-    user_id: Option<String>,
+async fn members(ctx: TenantContext, Id(id): Id) -> JsonResult<Vec<UserDto>> {
+    Ok(ok(departments::members(&ctx, id).await?))
 }
 
 async fn add_member(
     ctx: TenantContext,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<MemberBody>,
-) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id)?;
-    let user_id = match b.user_id {
-        None => None,
-        Some(raw) => Some(raw.parse::<Uuid>().map_err(|_| AppError::NotFound)?),
-    };
-    Ok((StatusCode::CREATED, Json(json!({ "data": service::add_member(&ctx, id, user_id).await? }))))
+    Id(id): Id,
+    ApiJson(input): ApiJson<AddMember>,
+) -> Result<Created<DepartmentDto>, AppError> {
+    Ok(Created(departments::add_member(&ctx, id, input).await?))
 }
 
 async fn remove_member(
     ctx: TenantContext,
     Path((id, user_id)): Path<(String, String)>,
-) -> Result<impl IntoResponse, AppError> {
-    service::remove_member(&ctx, parse_id(&id)?, parse_id(&user_id)?).await?;
+) -> Result<StatusCode, AppError> {
+    departments::remove_member(&ctx, parse_id(&id)?, parse_id(&user_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

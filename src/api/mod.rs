@@ -1,6 +1,7 @@
-//! The JSON API: `/api/auth/*` (public, rate limited) and `/api/v1/*` (tenant-scoped; the tenant
-//! middleware has already authenticated the request). One module per resource, thin handlers
-//! over `app::server::services`.
+//! The JSON API: `/api/auth/*` and `/api/signup/*` (public, rate limited per client address),
+//! `/api/webhooks/*` (authenticated by the provider's token) and `/api/v1/*` (tenant-scoped:
+//! the bearer middleware has authenticated the request). One module per resource, thin handlers
+//! over `app::server::services`, whose input types are the request bodies.
 mod auth;
 mod billing;
 mod company;
@@ -11,46 +12,55 @@ mod users;
 mod webhooks;
 
 use axum::{
-    extract::{ConnectInfo, DefaultBodyLimit, Request, State},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Request, State},
+    http::request::Parts,
     middleware::{self, Next},
     response::{IntoResponse, Response},
     Router,
 };
 use std::net::SocketAddr;
 
-use app::{error::AppError, server::AppState};
+use app::{
+    error::AppError,
+    server::{services, state::AppState, web::auth::bearer_middleware},
+};
 
-pub use json::ApiJson;
-
-/// The `{"data": ...}` envelope of every successful answer, serialised straight from its type.
-#[derive(serde::Serialize)]
-pub struct Data<T> {
-    pub data: T,
-}
-
-/// For optional fields where `null` clears and absence keeps: `Some(None)` vs `None`.
-pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: serde::Deserialize<'de>,
-{
-    <Option<T> as serde::Deserialize>::deserialize(d).map(Some)
-}
+pub use json::{ApiJson, Created, Data, JsonResult};
 
 /// An id in a path that is not a UUID names nothing: 404, like any id this tenant does not have.
 pub(crate) fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }
 
+/// The one resource id of a path (`/users/{id}`), checked by [`parse_id`].
+pub(crate) struct Id(pub uuid::Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        let Path(raw) = Path::<String>::from_request_parts(parts, state).await.map_err(|_| AppError::NotFound)?;
+        parse_id(&raw).map(Id)
+    }
+}
+
 /// Request bodies larger than this answer 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 pub fn router(state: AppState) -> Router<AppState> {
+    // Unknown paths under /v1 pass through the bearer middleware too (401 before 404), so the
+    // API does not reveal its routes to anonymous callers.
+    let v1 = users::router()
+        .merge(departments::router())
+        .merge(company::router())
+        .merge(billing::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));
     Router::new()
         .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state.clone(), per_client_limit)))
         .nest("/signup", signup::router().layer(middleware::from_fn_with_state(state, per_client_signup_limit)))
         .nest("/webhooks", webhooks::router())
-        .nest("/v1", users::router().merge(departments::router()).merge(company::router()).merge(billing::router()))
+        .nest("/v1", v1)
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
@@ -70,7 +80,7 @@ async fn per_client_limit(State(state): State<AppState>, req: Request, next: Nex
 /// The bound on all `/api/signup/*` requests from one client address (shared with the signup
 /// pages, which count through the same limiter).
 async fn per_client_signup_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Err(err) = app::server::services::signup::throttle(&state, &client_ip(&req)) {
+    if let Err(err) = services::signup::throttle(&state, &client_ip(&req)) {
         return err.into_response();
     }
     next.run(req).await

@@ -1,24 +1,27 @@
-//! `/api/v1/users`: the signed-in user's profile, and the team (manager and above).
+//! `/api/v1/users`: the signed-in user's profile, and the company's users (manager and above).
 use std::collections::HashMap;
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::{Query, State},
     http::StatusCode,
-    response::IntoResponse,
+    response::{IntoResponse, Response},
     routing::get,
     Json, Router,
 };
-use serde::Deserialize;
-use serde_json::json;
+use serde::Serialize;
 
-use super::{parse_id, ApiJson, Data};
+use super::{json::ok, ApiJson, Data, Id, JsonResult};
 use app::{
     error::AppError,
-    model::UserDto,
+    model::{Page, UserDto},
     server::{
-        services::{auth, team, users},
-        tenant::TenantContext,
-        AppState,
+        services::{
+            auth::{self, TokenPair},
+            profile::{self, UpdateMe},
+            users::{self, CreateUser, UpdateUser},
+        },
+        state::AppState,
+        tenancy::context::TenantContext,
     },
 };
 
@@ -30,16 +33,15 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn me(ctx: TenantContext) -> Json<Data<UserDto>> {
-    Json(Data { data: ctx.user.to_dto() })
+    ok(ctx.user.to_dto())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateMeBody {
-    name: Option<String>,
-    locale: Option<String>,
-    current_password: Option<String>,
-    password: Option<String>,
+/// The answer to a profile change: the user, and a fresh token pair after a password change.
+#[derive(Serialize)]
+struct UpdatedMe {
+    data: UserDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tokens: Option<TokenPair>,
 }
 
 /// A password change ends every other token and session of the user, this one included; the
@@ -47,22 +49,15 @@ struct UpdateMeBody {
 async fn update_me(
     State(state): State<AppState>,
     ctx: TenantContext,
-    ApiJson(body): ApiJson<UpdateMeBody>,
-) -> Result<impl IntoResponse, AppError> {
-    let changes_password = body.password.is_some();
-    let input = users::UpdateMe {
-        name: body.name,
-        locale: body.locale,
-        current_password: body.current_password,
-        password: body.password,
+    ApiJson(input): ApiJson<UpdateMe>,
+) -> Result<Json<UpdatedMe>, AppError> {
+    let changes_password = input.password.is_some();
+    let user = profile::update_me(&ctx, input).await?;
+    let tokens = match changes_password {
+        true => Some(auth::issue_tokens(&state, &ctx.with_user(user.clone())).await?),
+        false => None,
     };
-    let user = users::update_me(&ctx, input).await?;
-    if !changes_password {
-        return Ok(Json(json!({ "data": user.to_dto() })));
-    }
-    let fresh = TenantContext { user: user.clone(), ..ctx };
-    let tokens = auth::issue_tokens(&state, &fresh).await?;
-    Ok(Json(json!({ "data": user.to_dto(), "tokens": tokens })))
+    Ok(Json(UpdatedMe { data: user.to_dto(), tokens }))
 }
 
 /// `page` (1..), `page_size` (1..100, default 20; larger is a 422, not silently clamped),
@@ -70,50 +65,28 @@ async fn update_me(
 async fn list(
     ctx: TenantContext,
     Query(params): Query<HashMap<String, String>>,
-) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(team::list(&ctx, &params).await?))
+) -> Result<Json<Page<UserDto>>, AppError> {
+    Ok(Json(users::list(&ctx, &params).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CreateBody {
-    name: Option<String>,
-    email: Option<String>,
-    role: Option<String>,
-    password: Option<String>,
-    locale: Option<String>,
+/// `201 {"data": user}`, with `invitation_path` beside it when the user was invited.
+#[derive(Serialize)]
+struct CreatedUser {
+    data: UserDto,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    invitation_path: Option<String>,
 }
 
-async fn create(ctx: TenantContext, ApiJson(b): ApiJson<CreateBody>) -> Result<impl IntoResponse, AppError> {
-    let input = team::NewMember { name: b.name, email: b.email, role: b.role, password: b.password, locale: b.locale };
-    let created = team::create(&ctx, input).await?;
-    let mut body = json!({ "data": created.user });
-    if let Some(path) = created.invitation_path {
-        body["invitation_path"] = json!(path);
-    }
-    Ok((StatusCode::CREATED, Json(body)))
+async fn create(ctx: TenantContext, ApiJson(input): ApiJson<CreateUser>) -> Result<Response, AppError> {
+    let created = users::create(&ctx, input).await?;
+    let body = CreatedUser { data: created.user, invitation_path: created.invitation_path };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-async fn show(ctx: TenantContext, Path(id): Path<String>) -> Result<impl IntoResponse, AppError> {
-    Ok(Json(json!({ "data": team::get(&ctx, parse_id(&id)?).await? })))
+async fn show(ctx: TenantContext, Id(id): Id) -> JsonResult<UserDto> {
+    Ok(ok(users::get(&ctx, id).await?))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct UpdateBody {
-    name: Option<String>,
-    email: Option<String>,
-    role: Option<String>,
-    active: Option<bool>,
-    locale: Option<String>,
-}
-
-async fn update(
-    ctx: TenantContext,
-    Path(id): Path<String>,
-    ApiJson(b): ApiJson<UpdateBody>,
-) -> Result<impl IntoResponse, AppError> {
-    let id = parse_id(&id)?;
-    let change = team::MemberChange { name: b.name, email: b.email, role: b.role, active: b.active, locale: b.locale };
-    Ok(Json(json!({ "data": team::update(&ctx, id, change).await? })))
+async fn update(ctx: TenantContext, Id(id): Id, ApiJson(input): ApiJson<UpdateUser>) -> JsonResult<UserDto> {
+    Ok(ok(users::update(&ctx, id, input).await?))
 }

@@ -17,7 +17,7 @@ use app::{
     model::{PlanDto, PlanFeatures, PlanLimits},
     server::{
         payments::{asaas::AsaasClient, CheckoutRequest, PaymentError, PaymentProvider},
-        state::{PaymentSettings, ProviderSettings},
+        settings::{PaymentSettings, ProviderSettings},
     },
 };
 
@@ -193,7 +193,7 @@ async fn refusals_of_the_provider_are_reported_with_its_reason() {
 #[tokio::test]
 async fn signup_checkout_goes_through_asaas_when_configured() {
     let (base, log) = asaas_double().await;
-    let settings = app::server::Settings {
+    let settings = app::server::settings::Settings {
         payments: PaymentSettings {
             provider: ProviderSettings::Asaas { base_url: base.clone(), api_key: KEY.into() },
             webhook_token: WEBHOOK_TOKEN.into(),

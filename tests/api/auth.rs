@@ -197,7 +197,7 @@ async fn failed_logins_per_account_are_limited() {
 
 #[tokio::test]
 async fn auth_requests_per_client_address_are_limited() {
-    let app = spawn_app_with(app::server::Settings { auth_requests_per_minute: 4, ..test_settings() }).await;
+    let app = spawn_app_with(app::server::settings::Settings { auth_requests_per_minute: 4, ..test_settings() }).await;
     for _ in 0..4 {
         assert_eq!(app.refresh("x").await.status(), 401);
     }

@@ -362,7 +362,7 @@ async fn the_local_checkout_page_pays_through_the_webhook() {
 
 #[tokio::test]
 async fn features_are_queryable_by_plan() {
-    use app::server::db::plans::{tenant_has_feature, Feature};
+    use app::server::db::public::plans::{tenant_has_feature, Feature};
     let app = spawn_app().await;
     let (_, reference, tenant_id) = app.with_checkout("acme", 1, "professional").await;
     let id: uuid::Uuid = tenant_id.parse().unwrap();

@@ -11,9 +11,9 @@ use app::{
     server::{
         migrate, password,
         services::provisioning,
-        state::{PaymentSettings, ProviderSettings},
-        tenant::Slug,
-        AppState, Settings,
+        settings::{PaymentSettings, ProviderSettings, Settings},
+        state::Core,
+        tenancy::slug::Slug,
     },
 };
 use atrium::{
@@ -31,7 +31,8 @@ pub struct TestApp {
     pub address: String,
     pub db_url: String,
     pub pool: PgPool,
-    pub state: AppState,
+    /// The application core of the server under test (same database, settings and secret).
+    pub state: Core,
     pub client: Client,
 }
 
@@ -102,7 +103,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let pool = startup::connect(&config).await.unwrap();
-    let state = AppState::new(startup::leptos_options(config.addr).unwrap(), pool.clone(), settings, secret.as_bytes());
+    let state = startup::core(pool.clone(), &config);
     let client =
         Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
     TestApp { address, db_url, pool, state, client }

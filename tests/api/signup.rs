@@ -286,7 +286,7 @@ async fn checkout_urls_must_stay_on_this_application() {
 
 #[tokio::test]
 async fn signup_is_rate_limited_per_client_address() {
-    let settings = app::server::Settings { signup_requests_per_minute: 3, ..crate::helpers::test_settings() };
+    let settings = app::server::settings::Settings { signup_requests_per_minute: 3, ..crate::helpers::test_settings() };
     let app = crate::helpers::spawn_app_with(settings).await;
     let body = json!({ "document": "529.982.247-25", "document_type": "cpf" });
     for _ in 0..3 {

@@ -2,7 +2,7 @@ use serde_json::Value;
 use sqlx::postgres::PgPoolOptions;
 
 use crate::helpers::{spawn_app, token, PASSWORD};
-use app::server::tenant::Slug;
+use app::server::tenancy::slug::Slug;
 
 #[tokio::test]
 async fn same_email_in_two_tenants_is_two_users_who_see_only_their_own_data() {

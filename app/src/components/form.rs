@@ -234,6 +234,21 @@ pub fn Submit(
 }
 
 /// After a successful submission with JavaScript on: a full page load of `path`.
+/// For a form whose server function answers the next address: once it succeeded (JavaScript
+/// on), load that address; answers the form's error. Without JavaScript the server function
+/// redirects by itself.
+pub fn follow<S>(value: S) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<String, AppError>>> + Copy + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = value.get() {
+            go(target);
+        }
+    });
+    form_error(value)
+}
+
 pub fn go(path: String) {
     #[cfg(feature = "hydrate")]
     {

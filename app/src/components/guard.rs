@@ -1,11 +1,16 @@
+//! Pages for signed-in users: the viewer resource every page shares, and the role gate.
 use leptos::prelude::*;
 
 use super::layout::AppLayout;
 use crate::{
-    app::ViewerResource,
+    error::AppError,
     i18n::{t, Key},
     model::{Role, Viewer},
 };
+
+/// The signed-in user, loaded once per page load (by the root component) and serialised into the
+/// page for hydration.
+pub type ViewerResource = Resource<Result<Option<Viewer>, AppError>>;
 
 /// A signed-in page for `minimum` role and above, inside the app frame. Below that role it shows
 /// (and answers, with status 403) that the page is not for them; the server enforces the same rule

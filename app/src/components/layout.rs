@@ -1,3 +1,4 @@
+//! The app frame of signed-in pages: header, navigation by role, and the subscription banner.
 use leptos::prelude::*;
 
 use super::locale_switcher::LocaleSwitcher;
@@ -67,6 +68,18 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
                 </div>
             })}
             <main class="mx-auto max-w-6xl px-4 py-8">{children()}</main>
+        </div>
+    }
+}
+
+/// The frame of the pages a visitor opens from a link (an invitation, the local checkout): the
+/// language switcher above a narrow column.
+#[component]
+pub fn VisitorLayout(children: Children) -> impl IntoView {
+    view! {
+        <div class="flex min-h-screen flex-col">
+            <div class="flex justify-end p-4"><LocaleSwitcher/></div>
+            <main class="mx-auto w-full max-w-md px-4 pt-8">{children()}</main>
         </div>
     }
 }

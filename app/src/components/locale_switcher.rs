@@ -1,3 +1,4 @@
+//! The language switcher: a plain form, so it works without JavaScript.
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 

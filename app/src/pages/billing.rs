@@ -4,11 +4,11 @@ use leptos::prelude::*;
 
 use crate::{
     components::{
-        form::{error_key, form_error, go, FormStatus, Submit, BUTTON, BUTTON_SECONDARY, CARD},
+        form::{error_key, follow, FormStatus, Submit, BUTTON, BUTTON_SECONDARY, CARD},
         guard::signed_in_page,
     },
     i18n::{t, Key},
-    model::{format_brl, status_key, BillingPage, PlanDto, Role},
+    model::{format_brl, BillingPage, PlanDto, Role, SubscriptionStatus},
     pages::signup::PlanFacts,
     server_fns::billing::{get_billing, ChangePlan},
 };
@@ -68,14 +68,9 @@ fn UsageBar(label: &'static str, used: i64, limit: Option<i32>, testid: &'static
 fn Billing(page: BillingPage) -> impl IntoView {
     let b = page.billing;
     let change = ServerAction::<ChangePlan>::new();
-    let error = form_error(change.value());
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = change.value().get() {
-            go(target);
-        }
-    });
+    let error = follow(change.value());
     let current = b.plan.clone();
-    let active = b.status == "active";
+    let active = b.status == SubscriptionStatus::Active;
     let current_rank = page.plans.iter().position(|p| p.id == current).unwrap_or(0);
     view! {
         <div class="mt-6 space-y-6">
@@ -83,7 +78,7 @@ fn Billing(page: BillingPage) -> impl IntoView {
             <div class="grid gap-6 lg:grid-cols-2">
                 <dl class=format!("{CARD} grid grid-cols-2 gap-4 text-sm")>
                     <div><dt class="text-slate-500">{t(Key::DashboardPlan)}</dt><dd class="text-lg font-semibold" data-testid="billing-plan">{b.plan_name.clone()}</dd></div>
-                    <div><dt class="text-slate-500">{t(Key::DashboardStatus)}</dt><dd class="text-lg font-semibold" data-testid="billing-status">{t(status_key(&b.status))}</dd></div>
+                    <div><dt class="text-slate-500">{t(Key::DashboardStatus)}</dt><dd class="text-lg font-semibold" data-testid="billing-status">{t(b.status.label_key())}</dd></div>
                     <div><dt class="text-slate-500">{t(Key::BillingTrialEnds)}</dt><dd>{day(&b.trial_ends_at)}</dd></div>
                     <div><dt class="text-slate-500">{t(Key::BillingPeriod)}</dt><dd>{format!("{} – {}", day(&b.current_period_start), day(&b.current_period_end))}</dd></div>
                 </dl>

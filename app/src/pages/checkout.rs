@@ -1,12 +1,11 @@
 //! `/checkout/local/:reference`: the development payment page of the local provider. "Pay" and
 //! "Cancel" send the events Asaas would send, then go to the checkout's success or cancel URL.
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::{
     components::{
-        form::{error_key, form_error, go, FormStatus, Submit, BUTTON_SECONDARY, CARD},
-        locale_switcher::LocaleSwitcher,
+        form::{error_key, follow, FormStatus, Submit, BUTTON_SECONDARY, CARD},
+        layout::VisitorLayout,
     },
     i18n::{t, Key},
     model::format_brl,
@@ -15,20 +14,13 @@ use crate::{
 
 #[component]
 pub fn LocalCheckoutPage() -> impl IntoView {
-    let params = use_params_map();
-    let reference = params.with_untracked(|p| p.get("reference")).unwrap_or_default();
-    let checkout = Resource::new(move || reference.clone(), get_local_checkout);
+    // Copy, so the page's closures can each read it.
+    let reference = StoredValue::new(super::path_param("reference"));
+    let checkout = Resource::new(move || reference.get_value(), get_local_checkout);
     let finish = ServerAction::<FinishLocalCheckout>::new();
-    let error = form_error(finish.value());
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = finish.value().get() {
-            go(target);
-        }
-    });
+    let error = follow(finish.value());
     view! {
-        <div class="flex min-h-screen flex-col">
-            <div class="flex justify-end p-4"><LocaleSwitcher/></div>
-            <main class="mx-auto w-full max-w-md px-4 pt-8">
+        <VisitorLayout>
                 <p class="text-xs font-semibold uppercase tracking-wide text-amber-600">{t(Key::CheckoutLocalBadge)}</p>
                 <h1 class="mt-1 text-2xl font-bold tracking-tight">{t(Key::CheckoutTitle)}</h1>
                 <Suspense>
@@ -37,7 +29,7 @@ pub fn LocalCheckoutPage() -> impl IntoView {
                             Err(crate::error::AppError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
                             Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                             Ok(c) => {
-                                let reference = params.with_untracked(|p| p.get("reference")).unwrap_or_default();
+                                let reference = reference.get_value();
                                 let open = c.status == "pending";
                                 view! {
                                     <div class=format!("{CARD} mt-6 space-y-4")>
@@ -73,7 +65,6 @@ pub fn LocalCheckoutPage() -> impl IntoView {
                         }
                     })}
                 </Suspense>
-            </main>
-        </div>
+        </VisitorLayout>
     }
 }

@@ -1,8 +1,8 @@
+//! The dashboard: the first page after sign-in, with the workspace, plan and role at a glance.
 use leptos::prelude::*;
 
 use crate::{
-    app::ViewerResource,
-    components::{form::FormStatus, layout::AppLayout},
+    components::{form::FormStatus, guard::ViewerResource, layout::AppLayout},
     i18n::{t, use_locale, Key},
     model::Viewer,
 };
@@ -39,7 +39,7 @@ fn Dashboard(viewer: Viewer) -> impl IntoView {
     let locale = use_locale();
     let welcome = locale.tf(Key::DashboardWelcome, &[("name", &viewer.user.name)]);
     let role = t(viewer.user.role.label_key()).to_string();
-    let status = t(viewer.status_key()).to_string();
+    let status = t(viewer.subscription_status.label_key()).to_string();
     let v = viewer.clone();
     view! {
         <AppLayout viewer=v>

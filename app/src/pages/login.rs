@@ -1,3 +1,4 @@
+//! The sign-in page: workspace, email and password; works with and without JavaScript.
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -14,7 +15,7 @@ fn remembered_tenant() -> Option<String> {
     #[cfg(feature = "ssr")]
     {
         let parts = use_context::<axum::http::request::Parts>()?;
-        crate::server::web_session::cookie(&parts.headers, TENANT_COOKIE)
+        crate::server::web::session::cookie(&parts.headers, TENANT_COOKIE)
     }
     #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
     {

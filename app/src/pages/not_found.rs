@@ -1,3 +1,4 @@
+//! The 404 page, answered with status 404.
 use leptos::prelude::*;
 
 use crate::i18n::{t, Key};

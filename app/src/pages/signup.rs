@@ -6,7 +6,7 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{
-        form::{error_key, form_error, go, FormStatus, Submit, TextField, BUTTON_SECONDARY, CARD, INPUT},
+        form::{error_key, follow, FormStatus, Submit, TextField, BUTTON_SECONDARY, CARD, INPUT},
         locale_switcher::LocaleSwitcher,
     },
     document::{format_partial, Document, DocumentError, DocumentType},
@@ -86,18 +86,6 @@ fn Steps(view: SignupView) -> impl IntoView {
     }
 }
 
-/// After a step's form succeeded with JavaScript on, load the next page.
-fn follow<S>(value: S)
-where
-    S: Get<Value = Option<Result<String, crate::error::AppError>>> + Send + Sync + 'static,
-{
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = value.get() {
-            go(target);
-        }
-    });
-}
-
 fn document_problem_key(err: DocumentError) -> Key {
     match err {
         DocumentError::Empty => Key::FieldRequired,
@@ -111,8 +99,7 @@ fn document_problem_key(err: DocumentError) -> Key {
 #[component]
 fn CompanyStep(view: SignupView) -> impl IntoView {
     let action = ServerAction::<SignupCompany>::new();
-    let error = form_error(action.value());
-    follow(action.value());
+    let error = follow(action.value());
     let kind = RwSignal::new(DocumentType::parse(&view.document_type).unwrap_or(DocumentType::Cnpj));
     let document = RwSignal::new(view.document.clone());
     // Typed-as-you-go check: silent while incomplete, then valid or the reason.
@@ -193,8 +180,7 @@ fn TakenSuggestion(error: Signal<Option<crate::error::AppError>>) -> impl IntoVi
 #[component]
 fn AdminStep(view: SignupView) -> impl IntoView {
     let action = ServerAction::<SignupAdmin>::new();
-    let error = form_error(action.value());
-    follow(action.value());
+    let error = follow(action.value());
     view! {
         <ActionForm action=action attr:class=format!("{CARD} space-y-4") attr:data-testid="signup-admin">
             <FormStatus error=error/>
@@ -213,8 +199,7 @@ fn AdminStep(view: SignupView) -> impl IntoView {
 #[component]
 fn PlanStep(view: SignupView) -> impl IntoView {
     let action = ServerAction::<SignupPlan>::new();
-    let error = form_error(action.value());
-    follow(action.value());
+    let error = follow(action.value());
     let selected = if view.plan.is_empty() { "professional".to_string() } else { view.plan.clone() };
     view! {
         <ActionForm action=action attr:class="space-y-4" attr:data-testid="signup-plan">

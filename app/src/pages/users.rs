@@ -13,7 +13,7 @@ use crate::{
     },
     i18n::{t, use_locale, Key, Locale},
     model::{Role, UserDto},
-    server_fns::team::{get_user, list_users, CreateUser, SetUserActive, UpdateUser},
+    server_fns::users::{get_user, list_users, CreateUser, SetUserActive, UpdateUser},
     url::urlencode,
 };
 

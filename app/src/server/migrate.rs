@@ -7,7 +7,7 @@ use std::{
 
 use sqlx::{migrate::Migrator, Executor, PgPool, Row};
 
-use super::{db, tenant::TenantTx};
+use super::{db::public::tenants, tenancy::db::TenantTx};
 
 pub static PUBLIC: Migrator = sqlx::migrate!("../migrations/public");
 pub static TENANT: Migrator = sqlx::migrate!("../migrations/tenant");
@@ -106,7 +106,7 @@ pub async fn run_all_tenants_with(
     migrator: &'static Migrator,
     workers: usize,
 ) -> Result<TenantReport, sqlx::Error> {
-    let queue = Arc::new(Mutex::new(db::tenants::all(pool).await?.into_iter().collect::<VecDeque<_>>()));
+    let queue = Arc::new(Mutex::new(tenants::all(pool).await?.into_iter().collect::<VecDeque<_>>()));
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers.max(1) {
         let (queue, pool) = (queue.clone(), pool.clone());

@@ -1,4 +1,4 @@
-//! What every handler and server function can reach.
+//! What services reach ([`Core`]) and what the web layer adds to it ([`AppState`]).
 use std::{sync::Arc, time::Duration};
 
 use axum::extract::FromRef;
@@ -6,88 +6,16 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use super::{
-    db::user_loader::UserLoader,
-    payments::{self, PaymentProvider},
-    rate_limit::RateLimiter,
-    tenant::TenantDirectory,
-    tokens::TokenKeys,
+    db::tenant::user_loader::UserLoader, payments::PaymentProvider, rate_limit::RateLimiter, settings::Settings,
+    tenancy::directory::TenantDirectory, tokens::TokenKeys,
 };
 
-/// Settings the core needs; built by the binary's config from the environment.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    pub production: bool,
-    /// Cookies get `Secure` and the `__Host-` prefix when the app is served over HTTPS.
-    pub https: bool,
-    pub access_token_ttl: Duration,
-    pub refresh_token_ttl: Duration,
-    pub session_ttl: Duration,
-    /// All `/api/auth/*` requests from one client address per minute.
-    pub auth_requests_per_minute: u32,
-    /// Failed logins of one account (tenant + email) per minute.
-    pub login_failures_per_minute: u32,
-    /// All `/api/signup/*` requests (and signup forms) from one client address per minute.
-    pub signup_requests_per_minute: u32,
-    /// The app's own origin (`scheme://host[:port]`): checkout redirects must stay on it.
-    pub public_url: String,
-    pub trial_days: i64,
-    /// Ready-made tenant schemas kept for signups (0: create each schema at signup).
-    pub spare_schemas: usize,
-    pub payments: PaymentSettings,
-}
-
-/// Which payment provider takes checkouts, and the token its webhooks must carry.
+/// The application core: the pool, settings and the shared services every use case may need.
+/// Cloned cheaply (one `Arc`); services take `&Core`.
 #[derive(Clone)]
-pub struct PaymentSettings {
-    pub provider: ProviderSettings,
-    pub webhook_token: String,
-}
+pub struct Core(Arc<CoreInner>);
 
-#[derive(Clone)]
-pub enum ProviderSettings {
-    /// The app's own checkout page (development and tests only).
-    Local,
-    Asaas {
-        base_url: String,
-        api_key: String,
-    },
-}
-
-impl std::fmt::Debug for PaymentSettings {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let provider = match &self.provider {
-            ProviderSettings::Local => "local".to_string(),
-            ProviderSettings::Asaas { base_url, .. } => format!("asaas ({base_url})"),
-        };
-        f.debug_struct("PaymentSettings").field("provider", &provider).finish_non_exhaustive()
-    }
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Settings {
-            production: false,
-            https: false,
-            access_token_ttl: Duration::from_secs(15 * 60),
-            refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
-            session_ttl: Duration::from_secs(12 * 3600),
-            auth_requests_per_minute: 30,
-            login_failures_per_minute: 5,
-            signup_requests_per_minute: 30,
-            public_url: "http://127.0.0.1:3000".into(),
-            trial_days: 14,
-            spare_schemas: 4,
-            payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
-        }
-    }
-}
-
-/// Cloned for every request (axum's `State`), so it is one `Arc`.
-#[derive(Clone)]
-pub struct AppState(Arc<StateInner>);
-
-pub struct StateInner {
-    pub leptos_options: LeptosOptions,
+pub struct CoreInner {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
@@ -99,34 +27,63 @@ pub struct StateInner {
     pub payments: Arc<dyn PaymentProvider>,
 }
 
-impl AppState {
-    pub fn new(leptos_options: LeptosOptions, pool: PgPool, settings: Settings, jwt_secret: &[u8]) -> Self {
+impl Core {
+    /// `payments` is chosen by the caller from `settings.payments` (the binary's start-up does it),
+    /// so the core does not depend on the providers' implementations.
+    pub fn new(pool: PgPool, settings: Settings, jwt_secret: &[u8], payments: Arc<dyn PaymentProvider>) -> Self {
         let minute = Duration::from_secs(60);
-        AppState(Arc::new(StateInner {
+        Core(Arc::new(CoreInner {
             tokens: Arc::new(TokenKeys::new(jwt_secret, settings.access_token_ttl)),
             tenants: TenantDirectory::new(pool.clone()),
             auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),
             login_failures: Arc::new(RateLimiter::new(settings.login_failures_per_minute, minute)),
             signup_limiter: Arc::new(RateLimiter::new(settings.signup_requests_per_minute, minute)),
-            payments: payments::provider(&settings),
             users: UserLoader::default(),
             settings: Arc::new(settings),
-            leptos_options,
+            payments,
             pool,
         }))
     }
 }
 
-impl std::ops::Deref for AppState {
-    type Target = StateInner;
+impl std::ops::Deref for Core {
+    type Target = CoreInner;
 
-    fn deref(&self) -> &StateInner {
+    fn deref(&self) -> &CoreInner {
         &self.0
+    }
+}
+
+/// The router's state: the core plus what only the web layer needs (Leptos options). Derefs to
+/// [`Core`], so a handler passes `&state` where a service asks for `&Core`. Cloned for every
+/// request (axum's `State`), so it is one `Arc`.
+#[derive(Clone)]
+pub struct AppState(Arc<(Core, LeptosOptions)>);
+
+impl AppState {
+    pub fn new(core: Core, leptos_options: LeptosOptions) -> Self {
+        AppState(Arc::new((core, leptos_options)))
+    }
+
+    pub fn core(&self) -> &Core {
+        &self.0 .0
+    }
+
+    pub fn leptos_options(&self) -> &LeptosOptions {
+        &self.0 .1
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.0 .0
     }
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        state.leptos_options().clone()
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::tenant::{Slug, Tenant};
+use super::tenancy::{slug::Slug, tenant::Tenant};
 use crate::model::Role;
 
 pub const ACCESS: &str = "access";
@@ -174,15 +174,17 @@ pub fn digest(token: &str) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn tenant() -> Tenant {
-        Tenant::for_tests("acme")
+    /// Keys with a 15-minute lifetime, and an owner's token of tenant `acme` signed with them.
+    fn keys_and_token(security_version: i32) -> (TokenKeys, String) {
+        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(900));
+        let subject = Subject { user_id: Uuid::new_v4(), role: Role::Owner, email: "a@b.c", security_version };
+        let token = keys.issue_access(&Tenant::for_tests("acme"), &subject).unwrap();
+        (keys, token)
     }
 
     #[test]
     fn access_token_round_trip_and_type_check() {
-        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(900));
-        let subject = Subject { user_id: Uuid::new_v4(), role: Role::Owner, email: "a@b.c", security_version: 3 };
-        let token = keys.issue_access(&tenant(), &subject).unwrap();
+        let (keys, token) = keys_and_token(3);
         let claims = keys.verify_access(&token).unwrap();
         assert_eq!(claims.tenant, "acme");
         assert!(claims.is_owner);
@@ -196,9 +198,7 @@ mod tests {
 
     #[test]
     fn remembered_tokens_are_only_byte_identical_unexpired_ones() {
-        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(900));
-        let subject = Subject { user_id: Uuid::new_v4(), role: Role::Owner, email: "a@b.c", security_version: 0 };
-        let token = keys.issue_access(&tenant(), &subject).unwrap();
+        let (keys, token) = keys_and_token(0);
         let first = keys.verify_access(&token).unwrap();
         assert_eq!(*keys.verify_access(&token).unwrap(), *first, "a second check answers the same claims");
 

@@ -1,3 +1,4 @@
+//! Signing in and out of the web UI.
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -10,7 +11,10 @@ pub const TENANT_COOKIE: &str = "atrium_tenant";
 #[server(prefix = "/rpc", endpoint = "login")]
 pub async fn login(tenant: String, email: String, password: String, next: String) -> Result<String, AppError> {
     use crate::{
-        server::{request, services::auth, web_session},
+        server::{
+            services::auth,
+            web::{request, session},
+        },
         url::urlencode,
     };
     let state = request::app_state()?;
@@ -24,7 +28,7 @@ pub async fn login(tenant: String, email: String, password: String, next: String
         let creds =
             auth::Credentials { tenant: Some(tenant.clone()), email: Some(email.clone()), password: Some(password) };
         let ctx = auth::authenticate(&state, creds).await?;
-        web_session::sign_in(&request::session(&parts)?, &ctx).await?;
+        session::sign_in(&request::session(&parts)?, &ctx).await?;
         Ok::<_, AppError>(ctx)
     }
     .await;
@@ -60,9 +64,9 @@ pub async fn login(tenant: String, email: String, password: String, next: String
 /// Ends the browser session and returns to the sign-in page.
 #[server(prefix = "/rpc", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::server::{request, web_session};
+    use crate::server::web::{request, session};
     let parts = request::parts()?;
-    web_session::sign_out(&request::session(&parts)?).await?;
+    session::sign_out(&request::session(&parts)?).await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

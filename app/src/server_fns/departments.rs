@@ -1,3 +1,4 @@
+//! The departments pages: list, create and edit, members and the people picker.
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -8,7 +9,7 @@ use crate::{
 
 #[server(prefix = "/rpc", endpoint = "list_departments", input = leptos::server_fn::codec::Json)]
 pub async fn list_departments(params: Vec<(String, String)>) -> Result<Page<DepartmentDto>, AppError> {
-    use crate::server::{request, services::departments};
+    use crate::server::{services::departments, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
     departments::list(&ctx, &params.into_iter().collect()).await
 }
@@ -16,7 +17,7 @@ pub async fn list_departments(params: Vec<(String, String)>) -> Result<Page<Depa
 /// A department with its members.
 #[server(prefix = "/rpc", endpoint = "get_department", input = leptos::server_fn::codec::Json)]
 pub async fn get_department(id: Uuid) -> Result<(DepartmentDto, Vec<UserDto>), AppError> {
-    use crate::server::{request, services::departments};
+    use crate::server::{services::departments, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
     Ok((departments::get(&ctx, id).await?, departments::members(&ctx, id).await?))
 }
@@ -41,7 +42,7 @@ pub async fn save_department(
     max_wait_time: Option<String>,
     active: Option<String>,
 ) -> Result<DepartmentDto, AppError> {
-    use crate::server::{request, services::departments};
+    use crate::server::{services::departments, web::request};
     let parts = request::parts()?;
     let result = async {
         let ctx = request::tenant_context(&parts)?;
@@ -64,15 +65,16 @@ pub async fn save_department(
 
 #[server(prefix = "/rpc", endpoint = "add_department_member")]
 pub async fn add_department_member(id: Uuid, user_id: Option<Uuid>) -> Result<DepartmentDto, AppError> {
-    use crate::server::{request, services::departments};
+    use crate::server::{services::departments, web::request};
     let parts = request::parts()?;
-    let result = async { departments::add_member(&request::tenant_context(&parts)?, id, user_id).await }.await;
+    let input = departments::AddMember { user_id: user_id.map(|id| id.to_string()) };
+    let result = async { departments::add_member(&request::tenant_context(&parts)?, id, input).await }.await;
     request::finish_form(&parts, result, |d| format!("/departments/{}?notice=member_added", d.id))
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_department_member")]
 pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<(), AppError> {
-    use crate::server::{request, services::departments};
+    use crate::server::{services::departments, web::request};
     let parts = request::parts()?;
     let result = async { departments::remove_member(&request::tenant_context(&parts)?, id, user_id).await }.await;
     request::finish_form(&parts, result, |_| format!("/departments/{id}?notice=member_removed"))
@@ -81,7 +83,7 @@ pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<(), App
 /// People who can be added to a department (active users matching `search`).
 #[server(prefix = "/rpc", endpoint = "member_candidates", input = leptos::server_fn::codec::Json)]
 pub async fn member_candidates(search: String) -> Result<Vec<UserDto>, AppError> {
-    use crate::server::{request, services::team};
+    use crate::server::{services::users, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
-    team::candidates(&ctx, Some(search.as_str()).filter(|s| !s.is_empty())).await
+    users::candidates(&ctx, Some(search.as_str()).filter(|s| !s.is_empty())).await
 }

@@ -1,3 +1,4 @@
+//! The language switcher of every page.
 use leptos::prelude::*;
 
 use crate::error::AppError;
@@ -7,7 +8,7 @@ use crate::error::AppError;
 pub async fn set_locale(locale: String, back: String) -> Result<(), AppError> {
     use crate::{
         i18n::{Locale, LOCALE_COOKIE},
-        server::{request, services},
+        server::{services, web::request},
     };
     let state = request::app_state()?;
     let parts = request::parts()?;
@@ -17,7 +18,7 @@ pub async fn set_locale(locale: String, back: String) -> Result<(), AppError> {
         .ok_or_else(|| AppError::field("locale", "is not supported"))?;
     request::set_preference_cookie(&state, LOCALE_COOKIE, locale.tag());
     if let Ok(ctx) = request::tenant_context(&parts) {
-        services::users::set_locale(&ctx, locale).await?;
+        services::profile::set_locale(&ctx, locale).await?;
     }
     leptos_axum::redirect(&super::safe_next(Some(&back)));
     Ok(())

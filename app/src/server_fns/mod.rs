@@ -1,12 +1,14 @@
 //! Server functions, served under `/rpc/` (never colliding with the JSON API under `/api/`).
-//! Thin: each reads the tenant context the middleware attached and calls a service.
-pub mod account;
+//! Thin: each reads the tenant context the middleware attached and calls a service. One module
+//! per page or resource, named as the services and pages are.
 pub mod auth;
 pub mod billing;
+pub mod company;
 pub mod departments;
 pub mod locale;
+pub mod profile;
 pub mod signup;
-pub mod team;
+pub mod users;
 pub mod viewer;
 
 /// Only same-site relative paths are followed after sign-in (`/x`, never `//host` or `/\host`).

@@ -34,11 +34,11 @@ mod draft {
 
     /// The start of every step: counted against the signup rate limit, then this browser's draft.
     pub async fn open(
-        state: &crate::server::AppState,
+        core: &crate::server::state::Core,
         parts: &axum::http::request::Parts,
     ) -> Result<(Session, SignupDraft), AppError> {
-        use crate::server::{request, services::signup};
-        signup::throttle(state, &request::client_ip(parts))?;
+        use crate::server::{services::signup, web::request};
+        signup::throttle(core, &request::client_ip(parts))?;
         let session = request::session(parts)?;
         let draft = load(&session).await?;
         Ok((session, draft))
@@ -57,7 +57,7 @@ mod draft {
 /// The signup state of this browser; `step` may go back to a step already done.
 #[server(prefix = "/rpc", endpoint = "get_signup")]
 pub async fn get_signup(step: Option<String>) -> Result<SignupView, AppError> {
-    use crate::server::{request, services::billing};
+    use crate::server::{services::billing, web::request};
     let state = request::app_state()?;
     let parts = request::parts()?;
     let d = draft::load(&request::session(&parts)?).await?;
@@ -96,7 +96,7 @@ pub async fn signup_company(
     document: String,
     slug: String,
 ) -> Result<String, AppError> {
-    use crate::server::{request, services::signup};
+    use crate::server::{services::signup, web::request};
     let state = request::app_state()?;
     let parts = request::parts()?;
     let result = async {
@@ -107,11 +107,12 @@ pub async fn signup_company(
         d.document = document.trim().to_string();
         d.slug = slug.trim().to_lowercase();
         d.company_done = false;
-        let input = signup::CompanyInput {
+        let input = signup::RegisterInput {
             company_name: Some(company_name),
             document: Some(document),
             document_type: Some(document_type),
             slug: Some(slug),
+            ..Default::default()
         };
         let checked = signup::check_company(&state, &input).await;
         if let Ok(step) = &checked {
@@ -128,7 +129,7 @@ pub async fn signup_company(
 
 #[server(prefix = "/rpc", endpoint = "signup_admin")]
 pub async fn signup_admin(admin_name: String, admin_email: String, admin_password: String) -> Result<String, AppError> {
-    use crate::server::{password, request, services::signup};
+    use crate::server::{password, services::signup, web::request};
     let state = request::app_state()?;
     let parts = request::parts()?;
     let result = async {
@@ -139,10 +140,11 @@ pub async fn signup_admin(admin_name: String, admin_email: String, admin_passwor
         d.admin_name = admin_name.trim().to_string();
         d.admin_email = admin_email.trim().to_string();
         d.password_hash = None;
-        let checked = signup::check_admin(&signup::AdminInput {
+        let checked = signup::check_admin(&signup::RegisterInput {
             admin_name: Some(admin_name),
             admin_email: Some(admin_email),
             admin_password: Some(admin_password),
+            ..Default::default()
         });
         let outcome = match checked {
             Ok(admin) => {
@@ -164,13 +166,11 @@ pub async fn signup_admin(admin_name: String, admin_email: String, admin_passwor
 #[server(prefix = "/rpc", endpoint = "signup_plan")]
 pub async fn signup_plan(plan: String) -> Result<String, AppError> {
     use crate::{
-        error::FieldErrors,
         i18n::Locale,
         server::{
-            request,
-            services::{billing, signup},
-            tenant::RequestLocale,
-            web_session,
+            domain::fields::Fields,
+            services::{billing::checkout, signup},
+            web::{auth::RequestLocale, request, session},
         },
     };
     let state = request::app_state()?;
@@ -182,16 +182,17 @@ pub async fn signup_plan(plan: String) -> Result<String, AppError> {
         };
         d.plan = plan.trim().to_string();
         draft::save(&session, &d).await?;
-        let mut fields = FieldErrors::new();
-        let chosen = signup::check_plan(&state, &mut fields, &Some(plan)).await?;
-        let Some(chosen) = chosen else { return Err(AppError::Validation { fields }) };
+        let mut fields = Fields::new();
+        let chosen = signup::check_plan(&state, &mut fields, Some(&plan)).await?;
+        let Some(chosen) = chosen else { return Err(fields.into_error()) };
         let company = signup::check_company(
             &state,
-            &signup::CompanyInput {
+            &signup::RegisterInput {
                 company_name: Some(d.company_name.clone()),
                 document: Some(d.document.clone()),
                 document_type: Some(d.document_type.clone()),
                 slug: Some(d.slug.clone()),
+                ..Default::default()
             },
         )
         .await;
@@ -209,12 +210,12 @@ pub async fn signup_plan(plan: String) -> Result<String, AppError> {
             signup::register_hashed(&state, company, &d.admin_name, &d.admin_email, &password_hash, &chosen, locale)
                 .await?;
         draft::clear(&session).await?;
-        web_session::sign_in(&session, &registered.context).await?;
+        session::sign_in(&session, &registered.context).await?;
         request::set_preference_cookie(&state, super::auth::TENANT_COOKIE, registered.context.tenant.slug.as_str());
-        let checkout = billing::checkout_for(
+        let checkout = checkout::checkout_for(
             &state,
             &registered.context,
-            billing::CheckoutInput {
+            checkout::CheckoutInput {
                 plan: Some(chosen.id.clone()),
                 success_url: Some("/?notice=subscribed".into()),
                 cancel_url: Some("/billing?notice=checkout_canceled".into()),

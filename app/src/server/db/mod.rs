@@ -1,11 +1,6 @@
-//! Repositories: one module per aggregate. Tenant repositories take a `TenantDb`/`TenantTx`;
-//! `tenants` reads the shared registry.
-pub mod billing;
-pub mod company;
-pub mod departments;
-pub mod invitations;
-pub mod plans;
-pub mod refresh_tokens;
-pub mod tenants;
-pub mod user_loader;
-pub mod users;
+//! Repositories, mirroring `migrations/`: `public` for the shared tables (registry, plans,
+//! checkouts, payment events, spare schemas), `tenant` for each tenant's tables, which take only a
+//! `TenantDb`/`TenantConn`/`TenantTx`. Rows are `sqlx::FromRow` types; services turn them into
+//! the DTOs of `crate::model`.
+pub mod public;
+pub mod tenant;

@@ -4,8 +4,9 @@
 //! webhooks (see `services::billing`), never by the buyer reaching `successUrl`.
 use std::time::Duration;
 
-use serde::Deserialize;
+use serde::{de::DeserializeOwned, Deserialize, Deserializer};
 use serde_json::json;
+use uuid::Uuid;
 
 use super::{BoxFuture, CheckoutRequest, CreatedCheckout, PaymentError, PaymentProvider};
 
@@ -167,6 +168,86 @@ impl PaymentProvider for AsaasClient {
     }
 }
 
+/// A webhook event as Asaas sends it: only the fields Atrium reads. Every field is optional and
+/// read leniently ([`Lenient`]), so an event of a shape we do not know is recorded and
+/// acknowledged instead of refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Event {
+    pub id: Lenient<String>,
+    /// The event's name, e.g. `PAYMENT_CONFIRMED`.
+    #[serde(rename = "event")]
+    pub name: Lenient<String>,
+    pub payment: Lenient<EventObject>,
+    pub subscription: Lenient<EventObject>,
+    pub checkout: Lenient<EventCheckout>,
+}
+
+/// The payment (`PAYMENT_*` events) or subscription (`SUBSCRIPTION_*`) an event is about. In a
+/// payment, `subscription` is its subscription's id; `due_date` is `yyyy-MM-dd`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EventObject {
+    pub id: Lenient<String>,
+    pub customer: Lenient<String>,
+    pub subscription: Lenient<String>,
+    pub checkout_session: Lenient<String>,
+    pub external_reference: Lenient<String>,
+    pub due_date: Lenient<String>,
+}
+
+/// `checkout` of `CHECKOUT_*` events; its `subscription` is an object with the new id.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EventCheckout {
+    pub id: Lenient<String>,
+    pub subscription: Lenient<EventCheckoutSubscription>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EventCheckoutSubscription {
+    pub id: Lenient<String>,
+}
+
+/// A value of the expected type, else absent: an empty string, `null` or a value of another type
+/// reads as `None` instead of failing the whole event.
+#[derive(Debug)]
+pub struct Lenient<T>(pub Option<T>);
+
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(None)
+    }
+}
+
+impl<T> Lenient<T> {
+    pub fn get(&self) -> Option<&T> {
+        self.0.as_ref()
+    }
+}
+
+impl Lenient<String> {
+    pub fn as_deref(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        if value.as_str() == Some("") {
+            return Ok(Lenient(None));
+        }
+        Ok(Lenient(serde_json::from_value(value).ok()))
+    }
+}
+
+/// Our tenant id, when Asaas echoes it in `externalReference`.
+pub fn tenant_reference(external_reference: &Lenient<String>) -> Option<Uuid> {
+    external_reference.as_deref().and_then(|s| s.parse().ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,6 +258,22 @@ mod tests {
         assert_eq!(sandbox.hosted_checkout_url("abc"), "https://sandbox.asaas.com/checkoutSession/show?id=abc");
         let production = AsaasClient::new("https://api.asaas.com/v3/", "k");
         assert_eq!(production.hosted_checkout_url("abc"), "https://asaas.com/checkoutSession/show?id=abc");
+    }
+
+    #[test]
+    fn events_are_read_leniently() {
+        let event: Event = serde_json::from_str(
+            r#"{"id":"evt_1","event":"PAYMENT_CONFIRMED","payment":{"subscription":"sub_1","customer":"",
+                "dueDate":"2026-12-01","value":99.9,"checkoutSession":7},"checkout":"not an object"}"#,
+        )
+        .unwrap();
+        assert_eq!(event.id.as_deref(), Some("evt_1"));
+        let payment = event.payment.get().unwrap();
+        assert_eq!(payment.subscription.as_deref(), Some("sub_1"));
+        assert_eq!(payment.customer.as_deref(), None, "an empty string is absent");
+        assert_eq!(payment.checkout_session.as_deref(), None, "a number where a string belongs is absent");
+        assert!(event.checkout.get().is_none());
+        assert!(event.subscription.get().is_none(), "an absent field is absent");
     }
 
     #[test]

@@ -1,14 +1,13 @@
 //! Payment providers behind one small trait: `asaas` (the real HTTP client) and `local` (the app's
 //! own checkout page for development, which sends the same webhook events through the same
-//! endpoint). Which one runs is configuration (`Settings::payments`).
+//! endpoint). Which one runs is configuration (`Settings::payments`), chosen at start-up.
 pub mod asaas;
 pub mod local;
 
-use std::{future::Future, pin::Pin, sync::Arc};
+use std::{future::Future, pin::Pin};
 
 use uuid::Uuid;
 
-use super::state::{ProviderSettings, Settings};
 use crate::model::PlanDto;
 
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -55,11 +54,4 @@ pub trait PaymentProvider: Send + Sync {
         &'a self,
         request: &'a CheckoutRequest<'a>,
     ) -> BoxFuture<'a, Result<CreatedCheckout, PaymentError>>;
-}
-
-pub fn provider(settings: &Settings) -> Arc<dyn PaymentProvider> {
-    match &settings.payments.provider {
-        ProviderSettings::Local => Arc::new(local::LocalProvider::new(&settings.public_url)),
-        ProviderSettings::Asaas { base_url, api_key } => Arc::new(asaas::AsaasClient::new(base_url, api_key)),
-    }
 }

@@ -4,73 +4,77 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::{
-    error::{AppError, FieldErrors},
+    error::AppError,
     model::{TenantDto, UserDto},
     server::{
-        db::{self, users::UserRow},
+        db::tenant::{
+            refresh_tokens,
+            users::{self, UserCredentials, UserRow},
+        },
+        domain::{body, fields::Fields, BLANK},
         error::internal,
         password,
-        tenant::{AuthVia, Slug, Tenant, TenantContext},
+        state::Core,
+        tenancy::{context::TenantContext, slug::Slug, tenant::Tenant},
         tokens::{self, Subject},
-        AppState,
     },
 };
 
-pub struct Credentials {
-    pub tenant: Option<String>,
-    pub email: Option<String>,
-    pub password: Option<String>,
+body! {
+    /// `POST /api/auth/login` and the sign-in form.
+    pub struct Credentials { tenant: String, email: String, password: String }
 }
 
-const BLANK: &str = "can't be blank";
+body! {
+    /// `POST /api/auth/refresh` and `/logout`.
+    pub struct RefreshToken { refresh_token: String }
+}
 
-/// Checks the three fields are present, giving a field map of what is missing.
+/// Checks the three fields are present, giving a field map of what is missing. The password is
+/// taken as typed (spaces count).
 fn require(creds: Credentials) -> Result<(String, String, String), AppError> {
-    let mut fields = FieldErrors::new();
+    let mut fields = Fields::new();
     let mut take = |name: &str, value: Option<String>, trim: bool| {
         let value = value.map(|v| if trim { v.trim().to_string() } else { v }).unwrap_or_default();
         if value.is_empty() {
-            fields.insert(name.to_string(), vec![BLANK.to_string()]);
+            fields.add(name, BLANK);
         }
         value
     };
     let tenant = take("tenant", creds.tenant, true);
     let email = take("email", creds.email, true);
     let password = take("password", creds.password, false);
-    if fields.is_empty() {
-        Ok((tenant, email, password))
-    } else {
-        Err(AppError::Validation { fields })
-    }
+    fields.finish()?;
+    Ok((tenant, email, password))
 }
 
 /// Verifies credentials. Unknown tenant, unknown email, inactive user and wrong password all
 /// answer the same error after the same argon2 work. At most N failures per account per minute.
-pub async fn authenticate(state: &AppState, creds: Credentials) -> Result<TenantContext, AppError> {
+pub async fn authenticate(core: &Core, creds: Credentials) -> Result<TenantContext, AppError> {
     let (tenant, email, password) = require(creds)?;
     let account = format!("{}\u{0}{}", tenant.to_lowercase(), email.to_lowercase());
-    state.login_failures.check(&account).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    core.login_failures.check(&account).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
 
     let tenant = match Slug::parse(&tenant) {
-        Ok(slug) => state.tenants.get(&slug).await?,
+        Ok(slug) => core.tenants.get(&slug).await?,
         Err(_) => None,
     };
     let found = match &tenant {
-        Some(t) => db::users::find_credentials(&t.db(&state.pool), &email).await?,
+        Some(t) => users::find_credentials(&t.db(&core.pool), &email).await?,
         None => None,
     };
     let (user, hash) = match found {
-        Some((user, hash)) => (Some(user), hash),
+        Some(UserCredentials { user, password_hash }) => (Some(user), password_hash),
         None => (None, None),
     };
     let verified = password::verify(password, hash).await?;
     match (tenant, user) {
         (Some(tenant), Some(user)) if verified && user.active => {
-            let db = tenant.db(&state.pool);
-            Ok(TenantContext { tenant, db, user, via: AuthVia::Bearer })
+            let db = tenant.db(&core.pool);
+            Ok(TenantContext { tenant, db, user })
         }
         _ => {
-            let _ = state.login_failures.hit(&account);
+            let _ = core.login_failures.hit(&account);
             Err(AppError::InvalidCredentials)
         }
     }
@@ -92,24 +96,24 @@ pub struct LoginResponse {
     pub tenant: TenantDto,
 }
 
-fn access_token(state: &AppState, tenant: &Tenant, user: &UserRow) -> Result<String, AppError> {
+fn access_token(core: &Core, tenant: &Tenant, user: &UserRow) -> Result<String, AppError> {
     let subject =
         Subject { user_id: user.id, role: user.role, email: &user.email, security_version: user.security_version };
-    state.tokens.issue_access(tenant, &subject).map_err(|e| internal("signing access token", e))
+    core.tokens.issue_access(tenant, &subject).map_err(|e| internal("signing access token", e))
 }
 
 /// A fresh access token and the first refresh token of a new family.
-pub async fn issue_tokens(state: &AppState, ctx: &TenantContext) -> Result<TokenPair, AppError> {
+pub async fn issue_tokens(core: &Core, ctx: &TenantContext) -> Result<TokenPair, AppError> {
     let refresh_token = tokens::new_tenant_token(&ctx.tenant.slug);
-    let expires = OffsetDateTime::now_utc() + state.settings.refresh_token_ttl;
+    let expires = OffsetDateTime::now_utc() + core.settings.refresh_token_ttl;
     let mut tx = ctx.db.begin().await?;
-    db::refresh_tokens::insert(&mut tx, Uuid::new_v4(), ctx.user.id, &tokens::digest(&refresh_token), expires).await?;
+    refresh_tokens::insert(&mut tx, Uuid::new_v4(), ctx.user.id, &tokens::digest(&refresh_token), expires).await?;
     tx.commit().await?;
     Ok(TokenPair {
-        access_token: access_token(state, &ctx.tenant, &ctx.user)?,
+        access_token: access_token(core, &ctx.tenant, &ctx.user)?,
         refresh_token,
         token_type: "Bearer",
-        expires_in: state.tokens.access_ttl_secs(),
+        expires_in: core.tokens.access_ttl_secs(),
     })
 }
 
@@ -127,16 +131,16 @@ fn invalid_refresh() -> AppError {
 
 /// Exchanges a refresh token for a new pair. The presented token is used up; presenting a
 /// used (or revoked) token again revokes its whole family, ending the chain for everyone holding it.
-pub async fn refresh(state: &AppState, token: Option<String>) -> Result<TokenPair, AppError> {
-    let token = token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::field("refresh_token", BLANK))?;
+pub async fn refresh(core: &Core, input: RefreshToken) -> Result<TokenPair, AppError> {
+    let token = input.refresh_token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::field("refresh_token", BLANK))?;
     let slug = tokens::token_tenant(&token).ok_or_else(invalid_refresh)?;
-    let tenant = state.tenants.get(&slug).await?.ok_or_else(invalid_refresh)?;
-    let db = tenant.db(&state.pool);
+    let tenant = core.tenants.get(&slug).await?.ok_or_else(invalid_refresh)?;
+    let db = tenant.db(&core.pool);
     let mut tx = db.begin().await?;
     let stored =
-        db::refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await?.ok_or_else(invalid_refresh)?;
+        refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await?.ok_or_else(invalid_refresh)?;
     if stored.used_at.is_some() || stored.revoked_at.is_some() {
-        db::refresh_tokens::revoke_family(&mut tx, stored.family_id).await?;
+        refresh_tokens::revoke_family(&mut tx, stored.family_id).await?;
         tx.commit().await?;
         tracing::warn!(tenant = %slug, family = %stored.family_id, "refresh token reuse: family revoked");
         return Err(invalid_refresh());
@@ -144,28 +148,28 @@ pub async fn refresh(state: &AppState, token: Option<String>) -> Result<TokenPai
     if stored.expires_at <= OffsetDateTime::now_utc() {
         return Err(invalid_refresh());
     }
-    let user = db::users::find_by_id(&db, stored.user_id).await?.filter(|u| u.active).ok_or_else(invalid_refresh)?;
-    db::refresh_tokens::mark_used(&mut tx, stored.id).await?;
+    let user = users::find_by_id(&db, stored.user_id).await?.filter(|u| u.active).ok_or_else(invalid_refresh)?;
+    refresh_tokens::mark_used(&mut tx, stored.id).await?;
     let next = tokens::new_tenant_token(&slug);
-    let expires = OffsetDateTime::now_utc() + state.settings.refresh_token_ttl;
-    db::refresh_tokens::insert(&mut tx, stored.family_id, user.id, &tokens::digest(&next), expires).await?;
+    let expires = OffsetDateTime::now_utc() + core.settings.refresh_token_ttl;
+    refresh_tokens::insert(&mut tx, stored.family_id, user.id, &tokens::digest(&next), expires).await?;
     tx.commit().await?;
     Ok(TokenPair {
-        access_token: access_token(state, &tenant, &user)?,
+        access_token: access_token(core, &tenant, &user)?,
         refresh_token: next,
         token_type: "Bearer",
-        expires_in: state.tokens.access_ttl_secs(),
+        expires_in: core.tokens.access_ttl_secs(),
     })
 }
 
 /// Revokes the refresh token's family. Unknown tokens are ignored: the outcome is the same.
-pub async fn logout(state: &AppState, token: Option<String>) -> Result<(), AppError> {
-    let token = token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::field("refresh_token", BLANK))?;
+pub async fn logout(core: &Core, input: RefreshToken) -> Result<(), AppError> {
+    let token = input.refresh_token.filter(|t| !t.is_empty()).ok_or_else(|| AppError::field("refresh_token", BLANK))?;
     let Some(slug) = tokens::token_tenant(&token) else { return Ok(()) };
-    let Some(tenant) = state.tenants.get(&slug).await? else { return Ok(()) };
-    let mut tx = tenant.db(&state.pool).begin().await?;
-    if let Some(stored) = db::refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await? {
-        db::refresh_tokens::revoke_family(&mut tx, stored.family_id).await?;
+    let Some(tenant) = core.tenants.get(&slug).await? else { return Ok(()) };
+    let mut tx = tenant.db(&core.pool).begin().await?;
+    if let Some(stored) = refresh_tokens::find_for_update(&mut tx, &tokens::digest(&token)).await? {
+        refresh_tokens::revoke_family(&mut tx, stored.family_id).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -1,5 +1,5 @@
 //! Role checks: `attendant < supervisor < manager < owner`.
-use crate::{error::AppError, model::Role, server::tenant::TenantContext};
+use crate::{error::AppError, model::Role, server::tenancy::context::TenantContext};
 
 pub fn require(ctx: &TenantContext, minimum: Role) -> Result<(), AppError> {
     if ctx.user.role >= minimum {

@@ -1,26 +1,28 @@
 //! The company profile (manager and above). Slug, document and plan are read-only here.
+use super::authz;
 use crate::{
-    error::{AppError, FieldErrors},
+    error::AppError,
     model::{CompanyDto, Role},
     server::{
-        db::{self, company::CompanyChange},
-        tenant::TenantContext,
-        text::is_email,
-        AppState,
+        db::{
+            public::tenants,
+            tenant::company::{self, CompanyChange},
+        },
+        domain::{body, email::Email, fields::Fields, name::Name, nullable},
+        state::Core,
+        tenancy::context::TenantContext,
     },
 };
 
-use super::authz;
-
-pub async fn get(ctx: &TenantContext) -> Result<CompanyDto, AppError> {
+pub async fn get(core: &Core, ctx: &TenantContext) -> Result<CompanyDto, AppError> {
     authz::require(ctx, Role::Manager)?;
-    let profile = db::company::get(&ctx.db).await?;
-    let registry = db::company::registry(&ctx.db, ctx.tenant.id).await?;
+    let profile = company::get(&ctx.db).await?;
+    let registered = tenants::document(&core.pool, ctx.tenant.id).await?;
     Ok(CompanyDto {
         name: ctx.tenant.name.clone(),
         slug: ctx.tenant.slug.to_string(),
-        document: registry.document,
-        document_type: registry.document_type,
+        document: registered.document,
+        document_type: registered.document_type,
         plan: ctx.tenant.plan_id.clone(),
         email: profile.email,
         phone: profile.phone,
@@ -29,65 +31,77 @@ pub async fn get(ctx: &TenantContext) -> Result<CompanyDto, AppError> {
     })
 }
 
-/// `None` keeps a field; `Some(None)` or an empty string clears it.
-#[derive(Debug, Default, Clone)]
-pub struct CompanyInput {
-    pub name: Option<String>,
-    pub email: Option<Option<String>>,
-    pub phone: Option<Option<String>>,
-    pub logo_url: Option<Option<String>>,
-    pub primary_color: Option<Option<String>>,
+body! {
+    /// `PUT /api/v1/company` and the company form. An absent field keeps its value; `null` or an
+    /// empty string clears it.
+    pub struct UpdateCompany {
+        name: String,
+        #[serde(default, deserialize_with = "nullable")] email: Option<String>,
+        #[serde(default, deserialize_with = "nullable")] phone: Option<String>,
+        #[serde(default, deserialize_with = "nullable")] logo_url: Option<String>,
+        #[serde(default, deserialize_with = "nullable")] primary_color: Option<String>,
+    }
 }
 
 fn cleared(v: &Option<Option<String>>) -> Option<Option<&str>> {
     v.as_ref().map(|inner| inner.as_deref().map(str::trim).filter(|s| !s.is_empty()))
 }
 
-pub async fn update(state: &AppState, ctx: &TenantContext, input: CompanyInput) -> Result<CompanyDto, AppError> {
+fn phone(p: &str) -> Result<&str, String> {
+    if p.len() > 30 || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c)) {
+        return Err("may hold only digits, spaces and + - ( )".into());
+    }
+    Ok(p)
+}
+
+fn logo_url(u: &str) -> Result<&str, String> {
+    if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500 {
+        return Err("must be an http(s) URL".into());
+    }
+    Ok(u)
+}
+
+fn colour(c: &str) -> Result<&str, String> {
+    if c.len() != 7 || !c.starts_with('#') || !c[1..].chars().all(|x| x.is_ascii_hexdigit()) {
+        return Err("must be a colour like #4f46e5".into());
+    }
+    Ok(c)
+}
+
+pub async fn update(core: &Core, ctx: &TenantContext, input: UpdateCompany) -> Result<CompanyDto, AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Manager)?;
-    let mut f = FieldErrors::new();
-    let mut add = |k: &str, m: &str| f.entry(k.to_string()).or_default().push(m.to_string());
-    let name = input.name.as_deref().map(str::trim);
-    if name == Some("") {
-        add("name", "can't be blank");
-    } else if name.is_some_and(|n| n.chars().count() > 120) {
-        add("name", "should be at most 120 characters");
-    }
+    let mut f = Fields::new();
+    let name = f.optional("name", input.name.as_deref(), Name::parse);
     let email = cleared(&input.email);
-    if email.flatten().is_some_and(|e| !is_email(e)) {
-        add("email", "is not a valid email address");
+    if let Some(Some(e)) = email {
+        f.check("email", Email::parse(e));
     }
-    let phone = cleared(&input.phone);
-    if phone.flatten().is_some_and(|p| p.len() > 30 || !p.chars().all(|c| c.is_ascii_digit() || " +-()".contains(c))) {
-        add("phone", "may hold only digits, spaces and + - ( )");
+    let phone_v = cleared(&input.phone);
+    if let Some(Some(p)) = phone_v {
+        f.check("phone", phone(p));
     }
     let logo = cleared(&input.logo_url);
-    if logo.flatten().is_some_and(|u| !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500) {
-        add("logo_url", "must be an http(s) URL");
+    if let Some(Some(u)) = logo {
+        f.check("logo_url", logo_url(u));
     }
     let color = cleared(&input.primary_color);
-    if color
-        .flatten()
-        .is_some_and(|c| c.len() != 7 || !c.starts_with('#') || !c[1..].chars().all(|x| x.is_ascii_hexdigit()))
-    {
-        add("primary_color", "must be a colour like #4f46e5");
+    if let Some(Some(c)) = color {
+        f.check("primary_color", colour(c));
     }
-    if !f.is_empty() {
-        return Err(AppError::Validation { fields: f });
-    }
+    f.finish()?;
     let mut tx = ctx.db.begin().await?;
-    if let Some(name) = name {
-        db::company::rename(&mut tx, ctx.tenant.id, name).await?;
+    if let Some(name) = &name {
+        tenants::rename(tx.conn(), ctx.tenant.id, name.as_str()).await?;
     }
-    db::company::update(&mut tx, &CompanyChange { email, phone, logo_url: logo, primary_color: color }).await?;
+    company::update(&mut tx, &CompanyChange { email, phone: phone_v, logo_url: logo, primary_color: color }).await?;
     tx.commit().await?;
-    state.tenants.evict(&ctx.tenant.slug);
+    core.tenants.evict(&ctx.tenant.slug);
     let mut fresh = ctx.clone();
     if let Some(name) = name {
         let mut tenant = (*ctx.tenant).clone();
-        tenant.name = name.to_string();
+        tenant.name = name.into_string();
         fresh.tenant = std::sync::Arc::new(tenant);
     }
-    get(&fresh).await
+    get(core, &fresh).await
 }

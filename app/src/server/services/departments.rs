@@ -9,15 +9,17 @@ use super::{
     listing,
 };
 use crate::{
-    error::{AppError, FieldErrors},
+    error::AppError,
     model::{DepartmentDto, Page, Role, UserDto},
     server::{
-        db::{
-            self,
-            departments::{DepartmentFields, DepartmentFilter, DepartmentSort},
+        db::tenant::{
+            company,
+            departments::{self, DepartmentFields, DepartmentFilter, DepartmentSort},
+            users,
         },
-        error::unique_violation,
-        tenant::{TenantContext, TenantTx},
+        domain::{body, fields::Fields, name::Name, nullable},
+        error::on_constraint,
+        tenancy::{context::TenantContext, db::TenantTx},
         text::slugify,
     },
 };
@@ -25,7 +27,6 @@ use crate::{
 pub async fn list(ctx: &TenantContext, params: &HashMap<String, String>) -> Result<Page<DepartmentDto>, AppError> {
     authz::require(ctx, Role::Supervisor)?;
     let mut q = listing::Query::new(params);
-    let (page, size, descending) = q.paging();
     let sort = q.one_of(
         "sort_by",
         &[("name", DepartmentSort::Name), ("inserted_at", DepartmentSort::InsertedAt)],
@@ -33,51 +34,54 @@ pub async fn list(ctx: &TenantContext, params: &HashMap<String, String>) -> Resu
     );
     let active = q.bool("active");
     let search = q.text("search");
+    let p = q.paging;
     q.finish()?;
-    let filter = DepartmentFilter { search, active, sort, descending, limit: size, offset: (page - 1) * size };
-    let (data, total) = db::departments::list(&ctx.db, &filter).await?;
-    Ok(Page { data, meta: listing::meta(page, size, total) })
+    let filter = DepartmentFilter { search, active, sort, descending: p.descending, limit: p.size, offset: p.offset() };
+    let (data, total) = departments::list(&ctx.db, &filter).await?;
+    Ok(Page { data, meta: p.meta(total) })
 }
 
 pub async fn get(ctx: &TenantContext, id: Uuid) -> Result<DepartmentDto, AppError> {
     authz::require(ctx, Role::Supervisor)?;
-    db::departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)
+    departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)
 }
 
-/// A department's fields as a client sends them; for an update, absent fields keep their value.
-#[derive(Debug, Default, Clone)]
-pub struct DepartmentInput {
-    pub name: Option<String>,
-    pub identifier: Option<String>,
-    pub description: Option<Option<String>>,
-    pub active: Option<bool>,
-    pub max_queue_size: Option<Option<i32>>,
-    pub max_wait_time: Option<Option<i32>>,
-}
-
-fn validate(input: &DepartmentInput, creating: bool) -> FieldErrors {
-    let mut f = FieldErrors::new();
-    let mut add = |k: &str, m: &str| f.entry(k.to_string()).or_default().push(m.to_string());
-    match input.name.as_deref().map(str::trim) {
-        None if creating => add("name", "can't be blank"),
-        Some("") => add("name", "can't be blank"),
-        Some(n) if n.chars().count() > 120 => add("name", "should be at most 120 characters"),
-        _ => {}
+body! {
+    /// A department's fields as a client sends them (`POST`, `PUT`/`PATCH /api/v1/departments`
+    /// and the department forms); for an update, absent fields keep their value, `null` clears.
+    pub struct DepartmentInput {
+        name: String,
+        identifier: String,
+        #[serde(default, deserialize_with = "nullable")] description: Option<String>,
+        active: bool,
+        #[serde(default, deserialize_with = "nullable")] max_queue_size: Option<i32>,
+        #[serde(default, deserialize_with = "nullable")] max_wait_time: Option<i32>,
     }
+}
+
+/// Checks the fields; answers the name when one was given (required when creating).
+fn validate(input: &DepartmentInput, creating: bool) -> Result<Option<Name>, AppError> {
+    let mut f = Fields::new();
+    let name = if creating {
+        f.required("name", input.name.as_deref(), Name::parse)
+    } else {
+        f.optional("name", input.name.as_deref(), Name::parse)
+    };
     if let Some(id) = input.identifier.as_deref() {
         if id.is_empty() || id.len() > 60 || slugify(id) != id {
-            add("identifier", "must be lowercase letters, digits and single hyphens (at most 60)");
+            f.add("identifier", "must be lowercase letters, digits and single hyphens (at most 60)");
         }
     }
     if input.description.as_ref().and_then(|d| d.as_deref()).is_some_and(|d| d.chars().count() > 1000) {
-        add("description", "should be at most 1000 characters");
+        f.add("description", "should be at most 1000 characters");
     }
     for (key, value) in [("max_queue_size", input.max_queue_size), ("max_wait_time", input.max_wait_time)] {
         if value.flatten().is_some_and(|v| v < 1) {
-            add(key, "must be greater than 0");
+            f.add(key, "must be greater than 0");
         }
     }
-    f
+    f.finish()?;
+    Ok(name)
 }
 
 /// The given identifier, or one made from the name, made unique with `-2`, `-3`, ... when taken.
@@ -88,7 +92,7 @@ async fn identifier_for(
     except: Option<Uuid>,
 ) -> Result<String, AppError> {
     if let Some(given) = &input.identifier {
-        if db::departments::identifier_taken(tx, given, except).await? {
+        if departments::identifier_taken(tx, given, except).await? {
             return Err(AppError::field("identifier", "has already been taken"));
         }
         return Ok(given.clone());
@@ -97,7 +101,7 @@ async fn identifier_for(
     let base: String = base.chars().take(50).collect::<String>().trim_end_matches('-').to_string();
     let mut candidate = base.clone();
     let mut n = 2;
-    while db::departments::identifier_taken(tx, &candidate, except).await? {
+    while departments::identifier_taken(tx, &candidate, except).await? {
         candidate = format!("{base}-{n}");
         n += 1;
     }
@@ -105,23 +109,16 @@ async fn identifier_for(
 }
 
 fn identifier_conflict(err: sqlx::Error) -> AppError {
-    match unique_violation(&err) {
-        Some(_) => AppError::field("identifier", "has already been taken"),
-        None => err.into(),
-    }
+    on_constraint(err, &[("departments_identifier_key", || AppError::field("identifier", "has already been taken"))])
 }
 
 pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<DepartmentDto, AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
-    let fields = validate(&input, true);
-    if !fields.is_empty() {
-        return Err(AppError::Validation { fields });
-    }
-    let name = input.name.as_deref().unwrap_or_default().trim().to_string();
+    let name = validate(&input, true)?.map(Name::into_string).unwrap_or_default();
     let active = input.active.unwrap_or(true);
     let mut tx = ctx.db.begin().await?;
-    db::company::lock(&mut tx).await?;
+    company::lock(&mut tx).await?;
     if active {
         limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Departments).await?;
     }
@@ -136,8 +133,8 @@ pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<Depar
         max_queue_size: input.max_queue_size.flatten(),
         max_wait_time: input.max_wait_time.flatten(),
     };
-    db::departments::insert(&mut tx, id, &fields).await.map_err(identifier_conflict)?;
-    let created = db::departments::find_in(&mut tx, id).await?.ok_or(AppError::Internal)?;
+    departments::insert(&mut tx, id, &fields).await.map_err(identifier_conflict)?;
+    let created = departments::find_in(&mut tx, id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     Ok(created)
 }
@@ -145,18 +142,15 @@ pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<Depar
 pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Result<DepartmentDto, AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
-    let fields = validate(&input, false);
-    if !fields.is_empty() {
-        return Err(AppError::Validation { fields });
-    }
+    let name = validate(&input, false)?;
     let mut tx = ctx.db.begin().await?;
-    db::company::lock(&mut tx).await?;
-    let current = db::departments::find_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    company::lock(&mut tx).await?;
+    let current = departments::find_in(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let active = input.active.unwrap_or(current.active);
     if active && !current.active {
         limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Departments).await?;
     }
-    let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
+    let name = name.map(Name::into_string).unwrap_or_else(|| current.name.clone());
     let identifier = match &input.identifier {
         Some(_) => identifier_for(&mut tx, &input, &name, Some(id)).await?,
         None => current.identifier.clone(),
@@ -173,8 +167,8 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Re
         max_queue_size: input.max_queue_size.unwrap_or(current.max_queue_size),
         max_wait_time: input.max_wait_time.unwrap_or(current.max_wait_time),
     };
-    db::departments::update(&mut tx, id, &fields).await.map_err(identifier_conflict)?;
-    let updated = db::departments::find_in(&mut tx, id).await?.ok_or(AppError::Internal)?;
+    departments::update(&mut tx, id, &fields).await.map_err(identifier_conflict)?;
+    let updated = departments::find_in(&mut tx, id).await?.ok_or(AppError::Internal)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -182,7 +176,7 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Re
 pub async fn delete(ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
-    if db::departments::delete(&ctx.db, id).await? {
+    if departments::delete(&ctx.db, id).await? {
         Ok(())
     } else {
         Err(AppError::NotFound)
@@ -191,25 +185,32 @@ pub async fn delete(ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
 
 pub async fn members(ctx: &TenantContext, id: Uuid) -> Result<Vec<UserDto>, AppError> {
     get(ctx, id).await?;
-    Ok(db::departments::members(&ctx.db, id).await?.iter().map(|u| u.to_dto()).collect())
+    Ok(departments::members(&ctx.db, id).await?.iter().map(|u| u.to_dto()).collect())
 }
 
-/// Adds a member; a user of another tenant is as unknown here as one that does not exist.
-pub async fn add_member(ctx: &TenantContext, id: Uuid, user_id: Option<Uuid>) -> Result<DepartmentDto, AppError> {
+body! {
+    /// `POST /api/v1/departments/:id/users` and the people picker.
+    pub struct AddMember { user_id: String }
+}
+
+/// Adds a member; a user of another tenant (or an id that is no UUID) is as unknown here as one
+/// that does not exist.
+pub async fn add_member(ctx: &TenantContext, id: Uuid, input: AddMember) -> Result<DepartmentDto, AppError> {
+    let user_id = input.user_id.map(|raw| raw.parse::<Uuid>().map_err(|_| AppError::NotFound)).transpose()?;
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     let user_id = user_id.ok_or_else(|| AppError::field("user_id", "can't be blank"))?;
-    db::departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
-    db::users::find_by_id(&ctx.db, user_id).await?.ok_or(AppError::NotFound)?;
-    db::departments::add_member(&ctx.db, id, user_id).await?;
+    departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
+    users::find_by_id(&ctx.db, user_id).await?.ok_or(AppError::NotFound)?;
+    departments::add_member(&ctx.db, id, user_id).await?;
     get(ctx, id).await
 }
 
 pub async fn remove_member(ctx: &TenantContext, id: Uuid, user_id: Uuid) -> Result<(), AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
-    db::departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
-    if db::departments::remove_member(&ctx.db, id, user_id).await? {
+    departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
+    if departments::remove_member(&ctx.db, id, user_id).await? {
         Ok(())
     } else {
         Err(AppError::NotFound)

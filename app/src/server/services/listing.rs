@@ -12,11 +12,38 @@ pub const MAX_PAGE_SIZE: i64 = 100;
 pub struct Query<'a> {
     params: &'a HashMap<String, String>,
     pub errors: FieldErrors,
+    /// `page` (from 1), `page_size` and `sort_order`, read at construction.
+    pub paging: Paging,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paging {
+    pub page: i64,
+    pub size: i64,
+    pub descending: bool,
+}
+
+impl Paging {
+    /// Rows to skip before this page.
+    pub fn offset(&self) -> i64 {
+        (self.page - 1) * self.size
+    }
+
+    pub fn meta(&self, total: i64) -> PageMeta {
+        PageMeta::new(self.page, self.size, total)
+    }
 }
 
 impl<'a> Query<'a> {
+    /// Reads the paging parameters at once; the others are read by the caller, then `finish`.
     pub fn new(params: &'a HashMap<String, String>) -> Self {
-        Query { params, errors: FieldErrors::new() }
+        let mut q =
+            Query { params, errors: FieldErrors::new(), paging: Paging { page: 1, size: 1, descending: false } };
+        let page = q.int("page", 1, 1, 1_000_000);
+        let size = q.int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
+        let descending = q.one_of("sort_order", &[("asc", false), ("desc", true)], false);
+        q.paging = Paging { page, size, descending };
+        q
     }
 
     fn raw(&self, key: &str) -> Option<&'a str> {
@@ -74,14 +101,6 @@ impl<'a> Query<'a> {
         self.optional(key, &[("true", true), ("false", false)])
     }
 
-    /// `(page, page_size, descending)`.
-    pub fn paging(&mut self) -> (i64, i64, bool) {
-        let page = self.int("page", 1, 1, 1_000_000);
-        let size = self.int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
-        let desc = self.one_of("sort_order", &[("asc", false), ("desc", true)], false);
-        (page, size, desc)
-    }
-
     pub fn finish(self) -> Result<(), AppError> {
         if self.errors.is_empty() {
             Ok(())
@@ -89,8 +108,4 @@ impl<'a> Query<'a> {
             Err(AppError::Validation { fields: self.errors })
         }
     }
-}
-
-pub fn meta(page: i64, size: i64, total: i64) -> PageMeta {
-    PageMeta::new(page, size, total)
 }

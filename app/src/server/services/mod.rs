@@ -1,5 +1,6 @@
 //! Use cases, called by JSON API handlers and server functions alike: validation, authorisation
-//! and limits live here, data access in `db`.
+//! and limits live here, data access in `db`. Each takes the [`crate::server::state::Core`]
+//! and, for a signed-in request, its [`crate::server::tenancy::context::TenantContext`].
 pub mod auth;
 pub mod authz;
 pub mod billing;
@@ -7,7 +8,7 @@ pub mod company;
 pub mod departments;
 pub mod limits;
 pub mod listing;
+pub mod profile;
 pub mod provisioning;
 pub mod signup;
-pub mod team;
 pub mod users;

@@ -17,12 +17,21 @@ use crate::{
     i18n::Locale,
     model::Role,
     server::{
-        db::{self, tenants::NewTenant, users::NewUser},
-        error::{internal, unique_violation},
+        db::{
+            public::{
+                spares,
+                tenants::{self, NewTenant},
+            },
+            tenant::users::{self, NewUser},
+        },
+        error::{internal, on_constraint},
         fault::pause_point,
         migrate,
-        tenant::{begin_statement_tail, SchemaName, Slug, TenantTx},
-        AppState,
+        state::Core,
+        tenancy::{
+            db::{search_path_statement, TenantTx},
+            slug::{SchemaName, Slug},
+        },
     },
 };
 
@@ -50,14 +59,14 @@ pub struct Provisioned {
 }
 
 pub async fn provision(
-    state: &AppState,
+    core: &Core,
     slug: &Slug,
     company: &NewCompany<'_>,
     owner: &NewOwner<'_>,
 ) -> Result<Provisioned, AppError> {
-    let provisioned = provision_in(&state.pool, slug, company, owner).await?;
-    state.tenants.evict(slug);
-    replenish_in_background(state);
+    let provisioned = provision_in(&core.pool, slug, company, owner).await?;
+    core.tenants.evict(slug);
+    replenish_in_background(core);
     Ok(provisioned)
 }
 
@@ -79,14 +88,9 @@ async fn provision_in(
         trial_ends_at: company.trial_ends_at,
     };
     // The registry row first: a taken slug or document fails here, before any schema work.
-    db::tenants::insert(tx.conn(), &row).await.map_err(|e| taken_or_internal(e, slug))?;
+    tenants::insert(tx.conn(), &row).await.map_err(|e| taken_or_internal(e, slug))?;
     pause_point("provision:registry_row").await;
-    let spare: Option<String> = sqlx::query_scalar(
-        "DELETE FROM public.spare_schemas WHERE schema_name = (SELECT schema_name FROM public.spare_schemas \
-         ORDER BY inserted_at FOR UPDATE SKIP LOCKED LIMIT 1) RETURNING schema_name",
-    )
-    .fetch_optional(tx.conn())
-    .await?;
+    let spare = spares::claim(tx.conn()).await?;
     let from_spare = spare.is_some();
     match spare {
         Some(spare) => {
@@ -98,11 +102,11 @@ async fn provision_in(
         }
     }
     pause_point("provision:schema").await;
-    tx.conn().execute(&*begin_statement_tail(&schema)).await?;
+    tx.conn().execute(&*search_path_statement(&schema)).await?;
     // A spare made before the latest tenant migration catches up here.
     migrate::apply_tenant(&mut tx).await.map_err(|e| internal("tenant migrations", e))?;
     let owner_id = Uuid::new_v4();
-    db::users::insert(
+    users::insert(
         &mut tx,
         &NewUser {
             id: owner_id,
@@ -121,19 +125,30 @@ async fn provision_in(
 
 /// A unique violation on the registry means another signup took the slug or document first.
 fn taken_or_internal(err: sqlx::Error, slug: &Slug) -> AppError {
-    match unique_violation(&err).as_deref() {
-        Some("tenants_document_key") => AppError::Taken {
-            detail: "A company with this document is already registered".into(),
-            code: "document_taken".into(),
-            suggested_slug: slug.to_string(),
-        },
-        Some(_) => AppError::Taken {
-            detail: "This workspace name is already taken".into(),
-            code: "slug_taken".into(),
-            suggested_slug: slug.to_string(),
-        },
-        None => err.into(),
+    let err = on_constraint(
+        err,
+        &[
+            ("tenants_document_key", || document_taken(String::new())),
+            ("tenants_slug_key", || slug_taken(String::new())),
+            ("tenants_schema_name_key", || slug_taken(String::new())),
+        ],
+    );
+    match err {
+        AppError::Taken { detail, code, .. } => AppError::Taken { detail, code, suggested_slug: slug.to_string() },
+        other => other,
     }
+}
+
+pub fn document_taken(suggested_slug: String) -> AppError {
+    AppError::Taken {
+        detail: "A company with this document is already registered".into(),
+        code: "document_taken".into(),
+        suggested_slug,
+    }
+}
+
+pub fn slug_taken(suggested_slug: String) -> AppError {
+    AppError::Taken { detail: "This workspace name is already taken".into(), code: "slug_taken".into(), suggested_slug }
 }
 
 /// Spare schemas are named `spare_<32 hex digits>` by [`make_spare`]; anything else in the table
@@ -152,14 +167,14 @@ pub async fn make_spare(pool: &PgPool) -> Result<(), AppError> {
     tx.conn().execute(&*format!("CREATE SCHEMA {quoted}")).await?;
     tx.conn().execute(&*format!("SELECT set_config('search_path', '{quoted}', true)")).await?;
     migrate::apply_tenant(&mut tx).await.map_err(|e| internal("spare schema migrations", e))?;
-    sqlx::query("INSERT INTO public.spare_schemas (schema_name) VALUES ($1)").bind(&name).execute(tx.conn()).await?;
+    spares::insert(tx.conn(), &name).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Tops the spare schemas up to `target`; returns how many it made.
 pub async fn replenish(pool: &PgPool, target: usize) -> Result<usize, AppError> {
-    let have: i64 = sqlx::query_scalar("SELECT count(*) FROM public.spare_schemas").fetch_one(pool).await?;
+    let have = spares::count(pool).await?;
     let missing = target.saturating_sub(usize::try_from(have).unwrap_or(0));
     for _ in 0..missing {
         make_spare(pool).await?;
@@ -170,12 +185,12 @@ pub async fn replenish(pool: &PgPool, target: usize) -> Result<usize, AppError> 
 static REPLENISHING: AtomicBool = AtomicBool::new(false);
 
 /// One refill at a time per process, off the request's path.
-pub fn replenish_in_background(state: &AppState) {
-    let target = state.settings.spare_schemas;
+pub fn replenish_in_background(core: &Core) {
+    let target = core.settings.spare_schemas;
     if target == 0 || REPLENISHING.swap(true, Ordering::AcqRel) {
         return;
     }
-    let pool = state.pool.clone();
+    let pool = core.pool.clone();
     tokio::spawn(async move {
         if let Err(err) = replenish(&pool, target).await {
             tracing::warn!(error = %err, "could not make spare tenant schemas");

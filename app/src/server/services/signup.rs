@@ -4,83 +4,56 @@ use time::{Duration, OffsetDateTime};
 
 use crate::{
     document::{Document, DocumentType},
-    error::{AppError, FieldErrors},
+    error::AppError,
     i18n::Locale,
     model::{DocumentCheck, PlanDto, SignupDto, SignupTenantDto},
     server::{
-        db, password,
+        db::public::{plans, tenants},
+        domain::{body, email::Email, fields::Fields, name::Name, BLANK},
+        password,
         services::{
             auth,
+            profile::check_password_policy,
             provisioning::{self, NewCompany, NewOwner},
-            users::check_password_policy,
         },
-        tenant::{self, AuthVia, Slug, SlugError},
-        text::{is_email, slugify},
-        AppState,
+        state::Core,
+        tenancy::{
+            context::{self, TenantContext},
+            slug::{Slug, SlugError},
+        },
+        text::slugify,
     },
 };
 
 /// At most N signup requests per minute from one client address (API and pages alike).
-pub fn throttle(state: &AppState, client: &str) -> Result<(), AppError> {
-    state.signup_limiter.hit(client).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+pub fn throttle(core: &Core, client: &str) -> Result<(), AppError> {
+    core.signup_limiter.hit(client).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
 }
 
-const BLANK: &str = "can't be blank";
-
-fn push(fields: &mut FieldErrors, field: &str, message: impl Into<String>) {
-    fields.entry(field.to_string()).or_default().push(message.into());
-}
-
-fn trimmed(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-/// Parses `document` as `document_type`, adding field errors on the way.
-fn parse_document(
-    fields: &mut FieldErrors,
-    document: &Option<String>,
-    document_type: &Option<String>,
-) -> Option<Document> {
-    let kind = match trimmed(document_type) {
-        None => {
-            push(fields, "document_type", BLANK);
-            None
-        }
-        Some(raw) => {
-            let kind = DocumentType::parse(raw);
-            if kind.is_none() {
-                push(fields, "document_type", "must be cnpj or cpf");
-            }
-            kind
-        }
-    };
-    let raw = match trimmed(document) {
-        None => {
-            push(fields, "document", BLANK);
-            return None;
-        }
-        Some(raw) => raw,
+/// Parses `document` as `document_type`, recording field errors on the way.
+fn parse_document(f: &mut Fields, document: Option<&str>, document_type: Option<&str>) -> Option<Document> {
+    let kind = f.required("document_type", document_type, |raw| {
+        DocumentType::parse(raw).ok_or_else(|| "must be cnpj or cpf".to_string())
+    });
+    let Some(raw) = document.map(str::trim).filter(|v| !v.is_empty()) else {
+        f.add("document", BLANK);
+        return None;
     };
     let kind = kind?;
-    match Document::parse(kind, raw) {
-        Ok(doc) => Some(doc),
-        Err(err) => {
-            push(fields, "document", err.message(kind));
-            None
-        }
-    }
+    f.check("document", Document::parse(kind, raw).map_err(|err| err.message(kind).to_string()))
 }
 
-/// `POST /api/signup/validate-document`.
-pub async fn validate_document(
-    state: &AppState,
-    document: Option<String>,
-    document_type: Option<String>,
-) -> Result<DocumentCheck, AppError> {
-    let mut fields = FieldErrors::new();
-    let doc = parse_document(&mut fields, &document, &document_type);
-    let Some(doc) = doc.filter(|_| fields.is_empty()) else { return Err(AppError::Validation { fields }) };
-    let available = !db::tenants::document_exists(&state.pool, &doc).await?;
+body! {
+    /// `POST /api/signup/validate-document`.
+    pub struct DocumentInput { document: String, document_type: String }
+}
+
+pub async fn validate_document(core: &Core, input: DocumentInput) -> Result<DocumentCheck, AppError> {
+    let mut fields = Fields::new();
+    let doc = parse_document(&mut fields, input.document.as_deref(), input.document_type.as_deref());
+    fields.finish()?;
+    let doc = doc.ok_or(AppError::Internal)?;
+    let available = !tenants::document_exists(&core.pool, &doc).await?;
     Ok(DocumentCheck {
         valid: true,
         document_type: doc.kind().as_str().to_string(),
@@ -110,10 +83,10 @@ pub fn derive_slug(company_name: &str) -> String {
 }
 
 /// A free workspace name close to `base`: `base-2`, `base-3`, …
-pub async fn suggest_slug(state: &AppState, base: &str) -> Result<String, AppError> {
+pub async fn suggest_slug(core: &Core, base: &str) -> Result<String, AppError> {
     let stem: String = base.chars().take(36).collect::<String>().trim_end_matches('-').to_string();
     let stem = if Slug::parse(&format!("{stem}-2")).is_ok() { stem } else { "empresa".to_string() };
-    let taken = db::tenants::slugs_with_prefix(&state.pool, &stem).await?;
+    let taken = tenants::slugs_with_prefix(&core.pool, &stem).await?;
     if !taken.iter().any(|s| s == &stem) && Slug::parse(&stem).is_ok() {
         return Ok(stem);
     }
@@ -121,148 +94,99 @@ pub async fn suggest_slug(state: &AppState, base: &str) -> Result<String, AppErr
     Ok(free)
 }
 
-/// The company step: name, document and workspace name (derived when not chosen).
-pub struct CompanyInput {
-    pub company_name: Option<String>,
-    pub document: Option<String>,
-    pub document_type: Option<String>,
-    pub slug: Option<String>,
+body! {
+    /// `POST /api/signup/register`: the whole signup in one body. The signup pages fill it in
+    /// step by step: company (name, document, workspace name), admin, plan.
+    pub struct RegisterInput {
+        company_name: String,
+        document: String,
+        document_type: String,
+        slug: String,
+        admin_name: String,
+        admin_email: String,
+        admin_password: String,
+        plan: String,
+    }
 }
 
+/// The company step, checked: name, document and workspace name (derived when not chosen).
 pub struct CompanyStep {
     pub name: String,
     pub document: Document,
     pub slug: Slug,
 }
 
-fn check_company_fields(fields: &mut FieldErrors, input: &CompanyInput) -> Option<CompanyStep> {
-    let name = match trimmed(&input.company_name) {
-        None => {
-            push(fields, "company_name", BLANK);
-            None
-        }
-        Some(n) if n.chars().count() > 120 => {
-            push(fields, "company_name", "should be at most 120 characters");
-            None
-        }
-        Some(n) => Some(n.to_string()),
-    };
-    let document = parse_document(fields, &input.document, &input.document_type);
-    let slug = match trimmed(&input.slug) {
-        Some(raw) => match Slug::parse(&raw.to_lowercase()) {
-            Ok(slug) => Some(slug),
-            Err(err) => {
-                push(fields, "slug", err.to_string());
-                None
-            }
-        },
-        None => name.as_deref().and_then(|n| Slug::parse(&derive_slug(n)).ok()),
-    };
-    if slug.is_none() && name.is_some() && trimmed(&input.slug).is_none() {
-        push(fields, "slug", "choose a workspace name: lowercase letters, digits and hyphens");
-    }
-    Some(CompanyStep { name: name?, document: document?, slug: slug? })
-}
-
-/// Checks the company step and that its slug and document are free (the registry's unique keys
-/// decide for good at provisioning).
-pub async fn check_company(state: &AppState, input: &CompanyInput) -> Result<CompanyStep, AppError> {
-    let mut fields = FieldErrors::new();
-    let step = check_company_fields(&mut fields, input);
-    let Some(step) = step.filter(|_| fields.is_empty()) else { return Err(AppError::Validation { fields }) };
-    ensure_free(state, &step).await?;
-    Ok(step)
-}
-
-async fn ensure_free(state: &AppState, step: &CompanyStep) -> Result<(), AppError> {
-    if db::tenants::document_exists(&state.pool, &step.document).await? {
-        return Err(AppError::Taken {
-            detail: "A company with this document is already registered".into(),
-            code: "document_taken".into(),
-            suggested_slug: suggest_slug(state, step.slug.as_str()).await?,
-        });
-    }
-    if db::tenants::slug_exists(&state.pool, step.slug.as_str()).await? {
-        return Err(AppError::Taken {
-            detail: "This workspace name is already taken".into(),
-            code: "slug_taken".into(),
-            suggested_slug: suggest_slug(state, step.slug.as_str()).await?,
-        });
-    }
-    Ok(())
-}
-
-/// The admin step: the first owner of the workspace.
-pub struct AdminInput {
-    pub admin_name: Option<String>,
-    pub admin_email: Option<String>,
-    pub admin_password: Option<String>,
-}
-
+/// The admin step, checked: the first owner of the workspace.
 pub struct AdminStep {
     pub name: String,
     pub email: String,
     pub password: String,
 }
 
-fn check_admin_fields(fields: &mut FieldErrors, input: &AdminInput) -> Option<AdminStep> {
-    let name = match trimmed(&input.admin_name) {
-        None => {
-            push(fields, "admin_name", BLANK);
-            None
-        }
-        Some(n) if n.chars().count() > 120 => {
-            push(fields, "admin_name", "should be at most 120 characters");
-            None
-        }
-        Some(n) => Some(n.to_string()),
+fn check_company_fields(f: &mut Fields, input: &RegisterInput) -> Option<CompanyStep> {
+    let name = f.required("company_name", input.company_name.as_deref(), Name::parse);
+    let document = parse_document(f, input.document.as_deref(), input.document_type.as_deref());
+    let chosen = input.slug.as_deref().map(str::trim).filter(|v| !v.is_empty());
+    let slug = match chosen {
+        Some(raw) => f.check("slug", Slug::parse(&raw.to_lowercase()).map_err(|err| err.to_string())),
+        None => name.as_ref().and_then(|n| Slug::parse(&derive_slug(n.as_str())).ok()),
     };
-    let email = match trimmed(&input.admin_email) {
-        None => {
-            push(fields, "admin_email", BLANK);
-            None
-        }
-        Some(e) if !is_email(e) => {
-            push(fields, "admin_email", "is not a valid email address");
-            None
-        }
-        Some(e) => Some(e.to_lowercase()),
-    };
-    let password = match input.admin_password.as_deref().filter(|p| !p.is_empty()) {
-        None => {
-            push(fields, "admin_password", BLANK);
-            None
-        }
-        Some(p) => match check_password_policy(p) {
-            Some(problem) => {
-                push(fields, "admin_password", problem);
-                None
-            }
-            None => Some(p.to_string()),
-        },
-    };
-    Some(AdminStep { name: name?, email: email?, password: password? })
+    if slug.is_none() && name.is_some() && chosen.is_none() {
+        f.add("slug", "choose a workspace name: lowercase letters, digits and hyphens");
+    }
+    Some(CompanyStep { name: name?.into_string(), document: document?, slug: slug? })
 }
 
-pub fn check_admin(input: &AdminInput) -> Result<AdminStep, AppError> {
-    let mut fields = FieldErrors::new();
+/// Checks the company step and that its slug and document are free (the registry's unique keys
+/// decide for good at provisioning).
+pub async fn check_company(core: &Core, input: &RegisterInput) -> Result<CompanyStep, AppError> {
+    let mut fields = Fields::new();
+    let step = check_company_fields(&mut fields, input);
+    fields.finish()?;
+    let step = step.ok_or(AppError::Internal)?;
+    ensure_free(core, &step).await?;
+    Ok(step)
+}
+
+async fn ensure_free(core: &Core, step: &CompanyStep) -> Result<(), AppError> {
+    if tenants::document_exists(&core.pool, &step.document).await? {
+        return Err(provisioning::document_taken(suggest_slug(core, step.slug.as_str()).await?));
+    }
+    if tenants::slug_exists(&core.pool, step.slug.as_str()).await? {
+        return Err(provisioning::slug_taken(suggest_slug(core, step.slug.as_str()).await?));
+    }
+    Ok(())
+}
+
+fn check_admin_fields(f: &mut Fields, input: &RegisterInput) -> Option<AdminStep> {
+    let name = f.required("admin_name", input.admin_name.as_deref(), Name::parse);
+    let email = f.required("admin_email", input.admin_email.as_deref(), Email::parse);
+    let password = match input.admin_password.as_deref().filter(|p| !p.is_empty()) {
+        None => {
+            f.add("admin_password", BLANK);
+            None
+        }
+        Some(p) => f.check("admin_password", check_password_policy(p).map_or(Ok(p.to_string()), Err)),
+    };
+    Some(AdminStep { name: name?.into_string(), email: email?.as_str().to_lowercase(), password: password? })
+}
+
+pub fn check_admin(input: &RegisterInput) -> Result<AdminStep, AppError> {
+    let mut fields = Fields::new();
     let step = check_admin_fields(&mut fields, input);
-    step.filter(|_| fields.is_empty()).ok_or(AppError::Validation { fields })
+    fields.finish()?;
+    step.ok_or(AppError::Internal)
 }
 
 /// The plan a signup starts its trial on: any plan sold by self-service checkout.
-pub async fn check_plan(
-    state: &AppState,
-    fields: &mut FieldErrors,
-    plan: &Option<String>,
-) -> Result<Option<PlanDto>, AppError> {
-    let Some(id) = trimmed(plan) else {
-        push(fields, "plan", BLANK);
+pub async fn check_plan(core: &Core, fields: &mut Fields, plan: Option<&str>) -> Result<Option<PlanDto>, AppError> {
+    let Some(id) = plan.map(str::trim).filter(|v| !v.is_empty()) else {
+        fields.add("plan", BLANK);
         return Ok(None);
     };
-    match db::plans::find(&state.pool, id).await? {
+    match plans::find(&core.pool, id).await? {
         None => {
-            push(fields, "plan", "is not a plan");
+            fields.add("plan", "is not a plan");
             Ok(None)
         }
         Some(plan) if !plan.self_service() => Err(AppError::Unprocessable {
@@ -273,41 +197,31 @@ pub async fn check_plan(
     }
 }
 
-pub struct RegisterInput {
-    pub company: CompanyInput,
-    pub admin: AdminInput,
-    pub plan: Option<String>,
-    pub locale: Locale,
-}
-
 /// What a finished signup hands back; the web flow signs `context` in.
 pub struct Registered {
     pub dto: SignupDto,
-    pub context: tenant::TenantContext,
+    pub context: TenantContext,
 }
 
 /// `POST /api/signup/register`: validates everything, then provisions the tenant in one
-/// transaction (trial) with the admin as owner, and signs the owner in.
-pub async fn register(state: &AppState, input: RegisterInput) -> Result<Registered, AppError> {
-    let mut fields = FieldErrors::new();
-    let company = check_company_fields(&mut fields, &input.company);
-    let admin = check_admin_fields(&mut fields, &input.admin);
-    let plan = check_plan(state, &mut fields, &input.plan).await?;
-    let (Some(company), Some(admin), Some(plan)) = (company, admin, plan) else {
-        return Err(AppError::Validation { fields });
-    };
-    if !fields.is_empty() {
-        return Err(AppError::Validation { fields });
-    }
-    ensure_free(state, &company).await?;
+/// transaction (trial) with the admin as owner, and signs the owner in. `locale` is the
+/// browser's (`Accept-Language`).
+pub async fn register(core: &Core, input: RegisterInput, locale: Locale) -> Result<Registered, AppError> {
+    let mut fields = Fields::new();
+    let company = check_company_fields(&mut fields, &input);
+    let admin = check_admin_fields(&mut fields, &input);
+    let plan = check_plan(core, &mut fields, input.plan.as_deref()).await?;
+    fields.finish()?;
+    let (Some(company), Some(admin), Some(plan)) = (company, admin, plan) else { return Err(AppError::Internal) };
+    ensure_free(core, &company).await?;
     let password_hash = password::hash(admin.password).await?;
-    register_hashed(state, company, &admin.name, &admin.email, &password_hash, &plan, input.locale).await
+    register_hashed(core, company, &admin.name, &admin.email, &password_hash, &plan, locale).await
 }
 
 /// The provisioning half of [`register`], for callers that hashed the password earlier (the
 /// signup pages hash it at the admin step and keep only the hash).
 pub async fn register_hashed(
-    state: &AppState,
+    core: &Core,
     company: CompanyStep,
     admin_name: &str,
     admin_email: &str,
@@ -315,9 +229,9 @@ pub async fn register_hashed(
     plan: &PlanDto,
     locale: Locale,
 ) -> Result<Registered, AppError> {
-    let trial_ends_at = OffsetDateTime::now_utc() + Duration::days(state.settings.trial_days);
+    let trial_ends_at = OffsetDateTime::now_utc() + Duration::days(core.settings.trial_days);
     let result = provisioning::provision(
-        state,
+        core,
         &company.slug,
         &NewCompany {
             name: &company.name,
@@ -330,22 +244,21 @@ pub async fn register_hashed(
     .await;
     let provisioned = match result {
         Err(AppError::Taken { detail, code, .. }) => {
-            let suggested_slug = suggest_slug(state, company.slug.as_str()).await?;
+            let suggested_slug = suggest_slug(core, company.slug.as_str()).await?;
             return Err(AppError::Taken { detail, code, suggested_slug });
         }
         other => other?,
     };
-    let context =
-        tenant::resolve(state, &company.slug, provisioned.tenant_id, provisioned.owner_id, 1, AuthVia::Bearer)
-            .await?
-            .ok_or_else(|| crate::server::error::internal("signup", "new tenant not found"))?;
-    let tokens = auth::issue_tokens(state, &context).await?;
+    let context = context::resolve(core, &company.slug, provisioned.tenant_id, provisioned.owner_id, 1)
+        .await?
+        .ok_or_else(|| crate::server::error::internal("signup", "new tenant not found"))?;
+    let tokens = auth::issue_tokens(core, &context).await?;
     let dto = SignupDto {
         tenant: SignupTenantDto {
             slug: company.slug.to_string(),
             name: company.name,
             plan: plan.id.clone(),
-            status: context.tenant.status.clone(),
+            status: context.tenant.status,
             trial_ends_at: trial_ends_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
         },
         user: context.user.to_dto(),
@@ -368,6 +281,6 @@ mod tests {
         assert_eq!(derive_slug("123 Comércio"), "empresa-123-comercio");
         assert_eq!(derive_slug("API"), "api-empresa");
         assert!(derive_slug(&"Muito Longo ".repeat(10)).len() <= 40);
-        assert!(crate::server::tenant::Slug::parse(&derive_slug(&"Muito Longo ".repeat(10))).is_ok());
+        assert!(crate::server::tenancy::slug::Slug::parse(&derive_slug(&"Muito Longo ".repeat(10))).is_ok());
     }
 }

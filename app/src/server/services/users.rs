@@ -1,114 +1,228 @@
-//! The signed-in user's own profile.
+//! Managing a company's users (manager and above): list, create (with a password or an
+//! invitation), read, change, deactivate, and accepting an invitation. Every rule is checked
+//! here, for API and UI alike.
+use std::collections::HashMap;
+
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    authz,
+    limits::{self, Resource},
+    listing,
+    profile::check_password_policy,
+};
 use crate::{
-    error::{AppError, FieldErrors},
-    i18n::Locale,
-    model::TenantDto,
-    model::Viewer,
+    error::AppError,
+    model::{Page, Role, UserDto},
     server::{
-        db::{
-            self,
-            users::{ProfileChange, UserRow},
+        db::tenant::{
+            company, invitations, refresh_tokens,
+            users::{self, AdminChange, NewUser, UserFilter, UserRow, UserSort},
         },
+        domain::{body, email::Email, fields::Fields, name::Name},
+        error::on_constraint,
         password,
-        tenant::TenantContext,
+        state::Core,
+        tenancy::context::TenantContext,
+        tokens,
     },
 };
 
-pub const PASSWORD_MIN: usize = 12;
-pub const PASSWORD_MAX: usize = 128;
+const ROLES: [(&str, Role); 4] = [
+    ("attendant", Role::Attendant),
+    ("supervisor", Role::Supervisor),
+    ("manager", Role::Manager),
+    ("owner", Role::Owner),
+];
 
-/// What the shell and dashboard show about the signed-in user and their workspace.
-pub fn viewer(ctx: &TenantContext) -> Viewer {
-    Viewer {
-        user: ctx.user.to_dto(),
-        tenant: TenantDto { slug: ctx.tenant.slug.to_string(), name: ctx.tenant.name.clone() },
-        plan_name: ctx.tenant.plan_name.clone(),
-        subscription_status: ctx.tenant.status.clone(),
-        writable: ctx.tenant.accepts_writes(),
+pub async fn list(ctx: &TenantContext, params: &HashMap<String, String>) -> Result<Page<UserDto>, AppError> {
+    authz::require(ctx, Role::Manager)?;
+    let mut q = listing::Query::new(params);
+    let sort = q.one_of(
+        "sort_by",
+        &[
+            ("name", UserSort::Name),
+            ("email", UserSort::Email),
+            ("role", UserSort::Role),
+            ("inserted_at", UserSort::InsertedAt),
+        ],
+        UserSort::Name,
+    );
+    let role = q.optional("role", &ROLES);
+    let active = q.bool("active");
+    let search = q.text("search");
+    let p = q.paging;
+    q.finish()?;
+    let filter = UserFilter { search, role, active, sort, descending: p.descending, limit: p.size, offset: p.offset() };
+    let (rows, total) = users::list(&ctx.db, &filter).await?;
+    Ok(Page { data: rows.iter().map(UserRow::to_dto).collect(), meta: p.meta(total) })
+}
+
+pub async fn get(ctx: &TenantContext, id: Uuid) -> Result<UserDto, AppError> {
+    authz::require(ctx, Role::Manager)?;
+    users::find_by_id(&ctx.db, id).await?.map(|u| u.to_dto()).ok_or(AppError::NotFound)
+}
+
+body! {
+    /// `POST /api/v1/users` and the new-user form. Without a password the user is invited.
+    pub struct CreateUser { name: String, email: String, role: String, password: String, locale: String }
+}
+
+pub struct Created {
+    pub user: UserDto,
+    /// Path of the invitation page (`/invitation/<token>`) when no password was given.
+    pub invitation_path: Option<String>,
+}
+
+/// A role the actor may give: known, and not above their own.
+fn grantable(actor: Role) -> impl FnOnce(&str) -> Result<Role, String> {
+    move |raw| match Role::parse(raw) {
+        None => Err("must be one of: attendant, supervisor, manager, owner".into()),
+        Some(role) if !authz::may_grant(actor, role) => Err("is above your own role".into()),
+        Some(role) => Ok(role),
     }
 }
 
-#[derive(Debug, Default)]
-pub struct UpdateMe {
-    pub name: Option<String>,
-    pub locale: Option<String>,
-    pub current_password: Option<String>,
-    pub password: Option<String>,
+fn email_taken(err: sqlx::Error) -> AppError {
+    on_constraint(err, &[("users_email_key", || AppError::field("email", "has already been taken"))])
 }
 
-pub fn check_password_policy(password: &str) -> Option<String> {
-    let len = password.chars().count();
-    if len < PASSWORD_MIN {
-        Some(format!("should be at least {PASSWORD_MIN} characters"))
-    } else if len > PASSWORD_MAX {
-        Some(format!("should be at most {PASSWORD_MAX} characters"))
-    } else if is_common(password) {
-        Some("is too common".into())
+/// Invitation links are valid for a week.
+const INVITATION_TTL: time::Duration = time::Duration::days(7);
+
+pub async fn create(ctx: &TenantContext, input: CreateUser) -> Result<Created, AppError> {
+    ctx.ensure_writable()?;
+    authz::require(ctx, Role::Manager)?;
+    let mut fields = Fields::new();
+    let name = fields.required("name", input.name.as_deref(), Name::parse);
+    let email = fields.required("email", input.email.as_deref(), Email::parse);
+    let role = match input.role.as_deref() {
+        None => fields.required("role", None, grantable(ctx.user.role)),
+        Some(raw) => fields.check("role", grantable(ctx.user.role)(raw)),
+    };
+    let locale = fields.locale("locale", input.locale.as_deref());
+    let password = input.password.filter(|p| !p.is_empty());
+    if let Some(problem) = password.as_deref().and_then(check_password_policy) {
+        fields.add("password", problem);
+    }
+    let (Some(name), Some(email), Some(role), true) = (name, email, role, fields.is_empty()) else {
+        return Err(fields.into_error());
+    };
+    let hash = match password {
+        Some(p) => Some(password::hash(p).await?),
+        None => None,
+    };
+
+    let mut tx = ctx.db.begin().await?;
+    company::lock(&mut tx).await?;
+    limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Users).await?;
+    let new = NewUser {
+        id: Uuid::new_v4(),
+        name: name.as_str(),
+        email: email.as_str(),
+        password_hash: hash.as_deref(),
+        role,
+        locale: locale.unwrap_or(ctx.user.locale()),
+    };
+    let user = users::insert(&mut tx, &new).await.map_err(email_taken)?;
+    let invitation_path = if hash.is_none() {
+        let token = tokens::new_tenant_token(&ctx.tenant.slug);
+        let expires = OffsetDateTime::now_utc() + INVITATION_TTL;
+        invitations::insert(&mut tx, user.id, &tokens::digest(&token), expires).await?;
+        Some(format!("/invitation/{token}"))
     } else {
         None
-    }
+    };
+    tx.commit().await?;
+    Ok(Created { user: user.to_dto(), invitation_path })
 }
 
-/// Passwords everyone tries first (breach lists), compared without regard to case.
-fn is_common(password: &str) -> bool {
-    let lower = password.to_lowercase();
-    include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#')).any(|l| l == lower)
+body! {
+    /// `PUT`/`PATCH /api/v1/users/:id` and the edit form; absent fields keep their value.
+    pub struct UpdateUser { name: String, email: String, role: String, active: bool, locale: String }
 }
 
-/// Updates name and language, and the password when the current one is given. A password change
-/// moves the security version: every other token and session of the user stops working.
-pub async fn update_me(ctx: &TenantContext, input: UpdateMe) -> Result<UserRow, AppError> {
-    let mut fields = FieldErrors::new();
-    let mut add = |f: &str, m: String| fields.entry(f.to_string()).or_default().push(m);
-    let name = input.name.as_deref().map(str::trim);
-    if name.is_some_and(|n| n.is_empty()) {
-        add("name", "can't be blank".into());
-    } else if name.is_some_and(|n| n.chars().count() > 120) {
-        add("name", "should be at most 120 characters".into());
-    }
-    let locale = match input.locale.as_deref() {
-        None => None,
-        Some(tag) => match Locale::ALL.into_iter().find(|l| l.tag() == tag) {
-            Some(l) => Some(l),
-            None => {
-                add("locale", "is not supported (pt-BR, es, en)".into());
-                None
-            }
-        },
-    };
-    if let Some(new) = &input.password {
-        if let Some(problem) = check_password_policy(new) {
-            add("password", problem);
-        }
-        if input.current_password.as_deref().unwrap_or_default().is_empty() {
-            add("current_password", "can't be blank".into());
-        }
-    }
-    if !fields.is_empty() {
-        return Err(AppError::Validation { fields });
-    }
+pub async fn update(ctx: &TenantContext, id: Uuid, input: UpdateUser) -> Result<UserDto, AppError> {
+    ctx.ensure_writable()?;
+    authz::require(ctx, Role::Manager)?;
+    let mut fields = Fields::new();
+    let name = fields.optional("name", input.name.as_deref(), Name::parse);
+    let email = fields.optional("email", input.email.as_deref(), Email::parse);
+    let role = fields.optional("role", input.role.as_deref(), grantable(ctx.user.role));
+    let locale = fields.locale("locale", input.locale.as_deref());
+    fields.finish()?;
 
-    let new_hash = match &input.password {
-        Some(new) => Some(password::hash(new.clone()).await?),
-        None => None,
-    };
     let mut tx = ctx.db.begin().await?;
-    if let Some(current) = input.current_password.filter(|_| input.password.is_some()) {
-        let stored = db::users::password_hash(&mut tx, ctx.user.id).await?;
-        if !password::verify(current, stored).await? {
-            return Err(AppError::field("current_password", "is incorrect"));
-        }
+    // The company lock first: two owners demoting each other take turns, and the second sees
+    // that only one owner is left.
+    company::lock(&mut tx).await?;
+    let target = users::find_for_update(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    if target.role > ctx.user.role {
+        return Err(AppError::Forbidden);
     }
-    let change = ProfileChange { name, locale, password_hash: new_hash.as_deref() };
-    let user = db::users::update_profile(&mut tx, ctx.user.id, &change).await?.ok_or(AppError::NotFound)?;
-    if new_hash.is_some() {
-        db::refresh_tokens::revoke_all_of_user(&mut tx, ctx.user.id).await?;
+    let loses_owner = target.role == Role::Owner
+        && target.active
+        && (role.is_some_and(|r| r != Role::Owner) || input.active == Some(false));
+    if loses_owner && users::count_active_owners(&mut tx).await? <= 1 {
+        return Err(AppError::Conflict {
+            detail: "The last active owner cannot be demoted or deactivated".into(),
+            code: "last_owner".into(),
+        });
+    }
+    let reactivates = input.active == Some(true) && !target.active;
+    if reactivates {
+        limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Users).await?;
+    }
+    let deactivates = input.active == Some(false) && target.active;
+    let change = AdminChange {
+        name: name.as_ref().map(Name::as_str),
+        email: email.as_ref().map(Email::as_str),
+        role,
+        active: input.active,
+        locale,
+        bump_security: deactivates,
+    };
+    let user = users::update_admin(&mut tx, id, &change).await.map_err(email_taken)?;
+    if deactivates {
+        refresh_tokens::revoke_all_of_user(&mut tx, id).await?;
     }
     tx.commit().await?;
-    Ok(user)
+    Ok(user.to_dto())
 }
 
-pub async fn set_locale(ctx: &TenantContext, locale: Locale) -> Result<(), AppError> {
-    db::users::set_locale(&ctx.db, ctx.user.id, locale).await?;
-    Ok(())
+/// Sets the invited user's password and uses the invitation up. Returns the tenant slug's user.
+pub async fn accept_invitation(core: &Core, token: &str, new_password: String) -> Result<TenantContext, AppError> {
+    let invalid = || AppError::Conflict {
+        detail: "This invitation is invalid or expired".into(),
+        code: "invalid_invitation".into(),
+    };
+    if let Some(problem) = check_password_policy(&new_password) {
+        return Err(AppError::field("password", &problem));
+    }
+    let slug = tokens::token_tenant(token).ok_or_else(invalid)?;
+    let tenant = core.tenants.get(&slug).await?.ok_or_else(invalid)?;
+    let db = tenant.db(&core.pool);
+    let hash = password::hash(new_password).await?;
+    let mut tx = db.begin().await?;
+    let user_id = invitations::redeem(&mut tx, &tokens::digest(token)).await?.ok_or_else(invalid)?;
+    users::set_password(&mut tx, user_id, &hash).await?;
+    tx.commit().await?;
+    let user = users::find_by_id(&db, user_id).await?.filter(|u| u.active).ok_or_else(invalid)?;
+    Ok(TenantContext { tenant, db, user })
+}
+
+/// Active users matching `search`, for picking department members (supervisor and above).
+pub async fn candidates(ctx: &TenantContext, search: Option<&str>) -> Result<Vec<UserDto>, AppError> {
+    authz::require(ctx, Role::Supervisor)?;
+    let filter = UserFilter {
+        search,
+        role: None,
+        active: Some(true),
+        sort: UserSort::Name,
+        descending: false,
+        limit: 50,
+        offset: 0,
+    };
+    Ok(users::list(&ctx.db, &filter).await?.0.iter().map(UserRow::to_dto).collect())
 }

@@ -1,10 +1,10 @@
 //! A tenant's refresh tokens (SHA-256 digests only).
-use sqlx::Row;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::server::tenant::TenantTx;
+use crate::server::tenancy::db::TenantTx;
 
+#[derive(sqlx::FromRow)]
 pub struct StoredToken {
     pub id: Uuid,
     pub family_id: Uuid,
@@ -42,17 +42,7 @@ pub async fn find_for_update(tx: &mut TenantTx, digest: &[u8]) -> Result<Option<
         "SELECT id, family_id, user_id, expires_at, used_at, revoked_at FROM {t}.refresh_tokens \
          WHERE token_hash = $1 FOR UPDATE",
     );
-    let Some(row) = sqlx::query(&sql).bind(digest).fetch_optional(tx.conn()).await? else {
-        return Ok(None);
-    };
-    Ok(Some(StoredToken {
-        id: row.try_get("id")?,
-        family_id: row.try_get("family_id")?,
-        user_id: row.try_get("user_id")?,
-        expires_at: row.try_get("expires_at")?,
-        used_at: row.try_get("used_at")?,
-        revoked_at: row.try_get("revoked_at")?,
-    }))
+    sqlx::query_as(&sql).bind(digest).fetch_optional(tx.conn()).await
 }
 
 pub async fn mark_used(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {

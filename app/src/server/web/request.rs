@@ -10,8 +10,10 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
-use super::{error::internal, state::AppState, tenant::TenantContext};
-use crate::error::AppError;
+use crate::{
+    error::AppError,
+    server::{error::internal, state::AppState, tenancy::context::TenantContext},
+};
 
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| internal("server function", "AppState missing from context"))

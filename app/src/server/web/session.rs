@@ -5,11 +5,17 @@ use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use super::{
-    state::AppState,
-    tenant::{resolve, AuthVia, Slug, TenantContext},
+use crate::{
+    error::AppError,
+    server::{
+        error::internal,
+        state::Core,
+        tenancy::{
+            context::{resolve, TenantContext},
+            slug::Slug,
+        },
+    },
 };
-use crate::error::AppError;
 
 const AUTH_KEY: &str = "auth";
 
@@ -22,17 +28,17 @@ struct SessionAuth {
 }
 
 fn store_error(err: tower_sessions::session::Error) -> AppError {
-    super::error::internal("session store", err)
+    internal("session store", err)
 }
 
 /// The signed-in context of this browser session, if any and still valid. A session whose user
 /// was deactivated or changed password is emptied.
-pub async fn authenticate(state: &AppState, session: &Session) -> Result<Option<TenantContext>, AppError> {
+pub async fn authenticate(core: &Core, session: &Session) -> Result<Option<TenantContext>, AppError> {
     let Some(auth) = session.get::<SessionAuth>(AUTH_KEY).await.map_err(store_error)? else {
         return Ok(None);
     };
     let ctx = match Slug::parse(&auth.tenant) {
-        Ok(slug) => resolve(state, &slug, auth.tenant_id, auth.user_id, auth.sv, AuthVia::Session).await?,
+        Ok(slug) => resolve(core, &slug, auth.tenant_id, auth.user_id, auth.sv).await?,
         Err(_) => None,
     };
     if ctx.is_none() {

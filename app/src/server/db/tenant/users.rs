@@ -1,20 +1,24 @@
 //! A tenant's users.
-use sqlx::{postgres::PgRow, PgExecutor, Row};
+use sqlx::PgExecutor;
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::{
     i18n::Locale,
     model::{Role, UserDto},
-    server::tenant::{TenantConn, TenantDb, TenantTx},
+    server::{
+        tenancy::db::{TenantConn, TenantDb, TenantTx},
+        text::like_pattern,
+    },
 };
 
 /// A user as the server works with it. The password hash is read only where it is checked.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: Uuid,
     pub name: String,
     pub email: String,
+    #[sqlx(try_from = "String")]
     pub role: Role,
     pub active: bool,
     pub locale: String,
@@ -52,25 +56,9 @@ macro_rules! columns {
 }
 const COLUMNS: &str = columns!();
 
-fn from_row(row: &PgRow) -> Result<UserRow, sqlx::Error> {
-    let role: String = row.try_get("role")?;
-    Ok(UserRow {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        email: row.try_get("email")?,
-        role: Role::parse(&role).ok_or_else(|| sqlx::Error::Decode(format!("unknown role {role}").into()))?,
-        active: row.try_get("active")?,
-        locale: row.try_get("locale")?,
-        avatar_url: row.try_get("avatar_url")?,
-        security_version: row.try_get("security_version")?,
-        inserted_at: row.try_get("inserted_at")?,
-        updated_at: row.try_get("updated_at")?,
-    })
-}
-
 pub async fn find_by_id(db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = db.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = $1"));
-    sqlx::query(&sql).bind(id).fetch_optional(db.executor()).await?.as_ref().map(from_row).transpose()
+    sqlx::query_as(&sql).bind(id).fetch_optional(db.executor()).await
 }
 
 const FIND_MANY: &str = concat!("SELECT ", columns!(), " FROM {t}.users WHERE id = ANY($1)");
@@ -87,16 +75,21 @@ pub async fn find_many_on(conn: &mut TenantConn, ids: &[Uuid]) -> Result<Vec<Use
 }
 
 async fn fetch_many<'e>(sql: &str, executor: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
-    sqlx::query(sql).bind(ids).fetch_all(executor).await?.iter().map(from_row).collect()
+    sqlx::query_as(sql).bind(ids).fetch_all(executor).await
+}
+
+/// A user with their password hash: only where a password is checked.
+#[derive(sqlx::FromRow)]
+pub struct UserCredentials {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub password_hash: Option<String>,
 }
 
 /// The user with this email (case-insensitively) and their password hash, for signing in.
-pub async fn find_credentials(db: &TenantDb, email: &str) -> Result<Option<(UserRow, Option<String>)>, sqlx::Error> {
+pub async fn find_credentials(db: &TenantDb, email: &str) -> Result<Option<UserCredentials>, sqlx::Error> {
     let sql = db.sql(&format!("SELECT {COLUMNS}, password_hash FROM {{t}}.users WHERE lower(email) = lower($1)"));
-    let Some(row) = sqlx::query(&sql).bind(email).fetch_optional(db.executor()).await? else {
-        return Ok(None);
-    };
-    Ok(Some((from_row(&row)?, row.try_get("password_hash")?)))
+    sqlx::query_as(&sql).bind(email).fetch_optional(db.executor()).await
 }
 
 pub async fn password_hash(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
@@ -119,7 +112,7 @@ pub async fn insert(tx: &mut TenantTx, new: &NewUser<'_>) -> Result<UserRow, sql
         "INSERT INTO {{t}}.users (id, name, email, password_hash, role, locale) \
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING {COLUMNS}"
     ));
-    let row = sqlx::query(&sql)
+    sqlx::query_as(&sql)
         .bind(new.id)
         .bind(new.name)
         .bind(new.email)
@@ -127,8 +120,7 @@ pub async fn insert(tx: &mut TenantTx, new: &NewUser<'_>) -> Result<UserRow, sql
         .bind(new.role.as_str())
         .bind(new.locale.tag())
         .fetch_one(tx.conn())
-        .await?;
-    from_row(&row)
+        .await
 }
 
 pub struct ProfileChange<'a> {
@@ -149,16 +141,13 @@ pub async fn update_profile(
          security_version = security_version + CASE WHEN $4 IS NULL THEN 0 ELSE 1 END, \
          updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"
     ));
-    sqlx::query(&sql)
+    sqlx::query_as(&sql)
         .bind(id)
         .bind(change.name)
         .bind(change.locale.map(|l| l.tag()))
         .bind(change.password_hash)
         .fetch_optional(tx.conn())
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+        .await
 }
 
 pub async fn set_locale(db: &TenantDb, id: Uuid, locale: Locale) -> Result<(), sqlx::Error> {
@@ -222,12 +211,13 @@ fn filter_clause(f: &UserFilter<'_>, first: usize) -> String {
     }
 }
 
-fn bind_filters<'q>(
-    mut query: sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments>,
+/// Binds the filters that are set, in the order [`filter_clause`] numbered them.
+fn bind_filters<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
     f: &UserFilter<'_>,
-) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
     if let Some(search) = f.search {
-        query = query.bind(crate::server::text::like_pattern(search));
+        query = query.bind(like_pattern(search));
     }
     if let Some(role) = f.role {
         query = query.bind(role.as_str());
@@ -238,6 +228,14 @@ fn bind_filters<'q>(
     query
 }
 
+/// A row of a list page, with the total the window count gives every row.
+#[derive(sqlx::FromRow)]
+struct ListedUser {
+    #[sqlx(flatten)]
+    user: UserRow,
+    total: i64,
+}
+
 /// One page of users and the total matching, in one statement.
 pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
     let dir = if f.descending { "DESC" } else { "ASC" };
@@ -246,27 +244,25 @@ pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<(Vec<UserRow>, i6
         filter_clause(f, 3),
         f.sort.column()
     ));
-    let rows = bind_filters(sqlx::query(&sql).bind(f.limit).bind(f.offset), f).fetch_all(db.executor()).await?;
+    let rows: Vec<ListedUser> =
+        bind_filters(sqlx::query_as(&sql).bind(f.limit).bind(f.offset), f).fetch_all(db.executor()).await?;
     let total = match rows.first() {
-        Some(row) => row.try_get("total")?,
+        Some(row) => row.total,
         None => count_matching(db, f).await?,
     };
-    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+    Ok((rows.into_iter().map(|r| r.user).collect(), total))
 }
 
 /// The total for a page past the end (where the window count has no row to ride on).
 async fn count_matching(db: &TenantDb, f: &UserFilter<'_>) -> Result<i64, sqlx::Error> {
     let sql = db.sql(&format!("SELECT count(*) FROM {{t}}.users {}", filter_clause(f, 1)));
-    let (count,): (i64,) = {
-        let row = bind_filters(sqlx::query(&sql), f).fetch_one(db.executor()).await?;
-        (row.try_get(0)?,)
-    };
+    let (count,): (i64,) = bind_filters(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
     Ok(count)
 }
 
 pub async fn find_for_update(tx: &mut TenantTx, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = tx.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = $1 FOR UPDATE"));
-    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(from_row).transpose()
+    sqlx::query_as(&sql).bind(id).fetch_optional(tx.conn()).await
 }
 
 pub async fn count_active(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
@@ -296,7 +292,7 @@ pub async fn update_admin(tx: &mut TenantTx, id: Uuid, c: &AdminChange<'_>) -> R
          security_version = security_version + CASE WHEN $7 THEN 1 ELSE 0 END, updated_at = now() \
          WHERE id = $1 RETURNING {COLUMNS}"
     ));
-    let row = sqlx::query(&sql)
+    sqlx::query_as(&sql)
         .bind(id)
         .bind(c.name)
         .bind(c.email)
@@ -305,8 +301,7 @@ pub async fn update_admin(tx: &mut TenantTx, id: Uuid, c: &AdminChange<'_>) -> R
         .bind(c.locale.map(|l| l.tag()))
         .bind(c.bump_security)
         .fetch_one(tx.conn())
-        .await?;
-    from_row(&row)
+        .await
 }
 
 pub async fn set_password(tx: &mut TenantTx, id: Uuid, hash: &str) -> Result<(), sqlx::Error> {
@@ -315,4 +310,86 @@ pub async fn set_password(tx: &mut TenantTx, id: Uuid, hash: &str) -> Result<(),
     );
     sqlx::query(&sql).bind(id).bind(hash).execute(tx.conn()).await?;
     Ok(())
+}
+
+/// The address the payment provider gets for a company: its first owner's.
+pub async fn owner_email(db: &TenantDb) -> Result<Option<String>, sqlx::Error> {
+    let sql = db.sql("SELECT email FROM {t}.users WHERE role = 'owner' AND active ORDER BY inserted_at LIMIT 1");
+    sqlx::query_scalar(&sql).fetch_optional(db.executor()).await
+}
+
+#[cfg(test)]
+mod tests {
+    //! The repository on its own, against a real PostgreSQL: a tenant schema made from the tenant
+    //! migrations, then the statements, with no HTTP layer, `Core` or service in between.
+    use super::*;
+    use crate::server::{
+        migrate,
+        tenancy::{db::search_path_statement, slug::Slug},
+    };
+
+    async fn fresh_tenant_schema() -> TenantDb {
+        let url = std::env::var("DATABASE_URL").expect("DATABASE_URL must point at PostgreSQL (scripts/test sets it)");
+        let pool = sqlx::PgPool::connect(&url).await.expect("connect to DATABASE_URL");
+        let schema = Slug::parse(&format!("repo-{}", Uuid::new_v4().simple())).unwrap().schema_name();
+        let mut tx = TenantTx::for_provisioning(&pool, schema.clone()).await.unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {}", schema.quoted())).execute(tx.conn()).await.unwrap();
+        sqlx::query(&search_path_statement(&schema)).execute(tx.conn()).await.unwrap();
+        migrate::apply_tenant(&mut tx).await.unwrap();
+        tx.commit().await.unwrap();
+        TenantDb::new(&pool, schema)
+    }
+
+    fn new_user<'a>(name: &'a str, email: &'a str) -> NewUser<'a> {
+        NewUser {
+            id: Uuid::new_v4(),
+            name,
+            email,
+            password_hash: Some("hash"),
+            role: Role::Attendant,
+            locale: Locale::Es,
+        }
+    }
+
+    #[tokio::test]
+    async fn users_are_stored_found_listed_and_unique_by_email() {
+        let db = fresh_tenant_schema().await;
+        let mut tx = db.begin().await.unwrap();
+        let bia = insert(&mut tx, &new_user("bia", "Bia@Example.com")).await.unwrap();
+        insert(&mut tx, &new_user("Ana", "ana@example.com")).await.unwrap();
+        let duplicate = insert(&mut tx, &new_user("Other", "bia@example.COM")).await.unwrap_err();
+        let constraint = match &duplicate {
+            sqlx::Error::Database(e) => e.constraint().map(str::to_string),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(constraint.as_deref(), Some("users_email_key"), "the name services map to 'has already been taken'");
+        drop(tx);
+
+        let mut tx = db.begin().await.unwrap();
+        insert(&mut tx, &new_user("bia", "Bia@Example.com")).await.unwrap();
+        insert(&mut tx, &new_user("Ana", "ana@example.com")).await.unwrap();
+        tx.commit().await.unwrap();
+
+        let found = find_credentials(&db, "BIA@example.com").await.unwrap().expect("case-insensitive email");
+        assert_eq!((found.user.name.as_str(), found.password_hash.as_deref()), ("bia", Some("hash")));
+        assert_eq!(found.user.locale(), Locale::Es);
+        assert!(find_by_id(&db, bia.id).await.unwrap().is_none(), "the rolled-back row is gone");
+
+        let filter = UserFilter {
+            search: Some("a"),
+            role: Some(Role::Attendant),
+            active: Some(true),
+            sort: UserSort::Name,
+            descending: false,
+            limit: 1,
+            offset: 0,
+        };
+        let (page, total) = list(&db, &filter).await.unwrap();
+        assert_eq!((page.len(), total), (1, 2));
+        assert_eq!(page[0].name, "Ana", "ordered by lower(name)");
+        let (past_the_end, total) = list(&db, &UserFilter { offset: 5, ..filter }).await.unwrap();
+        assert_eq!((past_the_end.len(), total), (0, 2), "the total also for a page past the end");
+
+        sqlx::query(&format!("DROP SCHEMA {} CASCADE", db.schema().quoted())).execute(db.executor()).await.unwrap();
+    }
 }

@@ -2,7 +2,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::server::tenant::TenantTx;
+use crate::server::tenancy::db::TenantTx;
 
 pub async fn insert(
     tx: &mut TenantTx,

@@ -1,32 +1,23 @@
 //! A tenant's departments and their members.
-use sqlx::{postgres::PgRow, Row};
-use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 use uuid::Uuid;
 
-use super::users::UserRow;
+use super::users::{self, UserRow};
 use crate::{
     model::DepartmentDto,
-    server::tenant::{TenantDb, TenantTx},
+    server::{
+        tenancy::db::{TenantDb, TenantTx},
+        text::like_pattern,
+    },
 };
 
-const COLUMNS: &str = "d.id, d.name, d.identifier, d.description, d.active, d.max_queue_size, d.max_wait_time, \
-     d.inserted_at, d.updated_at, (SELECT count(*) FROM {t}.department_members m WHERE m.department_id = d.id) AS user_count";
-
-fn from_row(row: &PgRow) -> Result<DepartmentDto, sqlx::Error> {
-    let ts = |t: OffsetDateTime| t.format(&Rfc3339).unwrap_or_default();
-    Ok(DepartmentDto {
-        id: row.try_get("id")?,
-        name: row.try_get("name")?,
-        identifier: row.try_get("identifier")?,
-        description: row.try_get("description")?,
-        active: row.try_get("active")?,
-        max_queue_size: row.try_get("max_queue_size")?,
-        max_wait_time: row.try_get("max_wait_time")?,
-        user_count: row.try_get("user_count")?,
-        inserted_at: ts(row.try_get("inserted_at")?),
-        updated_at: ts(row.try_get("updated_at")?),
-    })
+macro_rules! columns {
+    () => {
+        "d.id, d.name, d.identifier, d.description, d.active, d.max_queue_size, d.max_wait_time, \
+         d.inserted_at, d.updated_at, \
+         (SELECT count(*) FROM {t}.department_members m WHERE m.department_id = d.id) AS user_count"
+    };
 }
+const COLUMNS: &str = columns!();
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DepartmentSort {
@@ -54,22 +45,28 @@ pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<(Vec<Depart
     let sql = db.sql(&format!(
         "SELECT {COLUMNS} FROM {{t}}.departments d WHERE {filter} ORDER BY {column} {dir}, d.id {dir} LIMIT $3 OFFSET $4"
     ));
-    let pattern = f.search.map(crate::server::text::like_pattern);
-    let rows =
-        sqlx::query(&sql).bind(&pattern).bind(f.active).bind(f.limit).bind(f.offset).fetch_all(db.executor()).await?;
+    let pattern = f.search.map(like_pattern);
+    let rows = sqlx::query_as(&sql)
+        .bind(&pattern)
+        .bind(f.active)
+        .bind(f.limit)
+        .bind(f.offset)
+        .fetch_all(db.executor())
+        .await?;
     let count_sql = db.sql(&format!("SELECT count(*) FROM {{t}}.departments d WHERE {filter}"));
     let total: i64 = sqlx::query_scalar(&count_sql).bind(&pattern).bind(f.active).fetch_one(db.executor()).await?;
-    Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+    Ok((rows, total))
 }
 
+const FIND: &str = concat!("SELECT ", columns!(), " FROM {t}.departments d WHERE d.id = $1");
+
 pub async fn find(db: &TenantDb, id: Uuid) -> Result<Option<DepartmentDto>, sqlx::Error> {
-    let sql = db.sql(&format!("SELECT {COLUMNS} FROM {{t}}.departments d WHERE d.id = $1"));
-    sqlx::query(&sql).bind(id).fetch_optional(db.executor()).await?.as_ref().map(from_row).transpose()
+    sqlx::query_as(&db.sql(FIND)).bind(id).fetch_optional(db.executor()).await
 }
 
 pub async fn find_in(tx: &mut TenantTx, id: Uuid) -> Result<Option<DepartmentDto>, sqlx::Error> {
-    let sql = tx.sql(&format!("SELECT {COLUMNS} FROM {{t}}.departments d WHERE d.id = $1"));
-    sqlx::query(&sql).bind(id).fetch_optional(tx.conn()).await?.as_ref().map(from_row).transpose()
+    let sql = tx.sql(FIND);
+    sqlx::query_as(&sql).bind(id).fetch_optional(tx.conn()).await
 }
 
 pub async fn count_active(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
@@ -138,7 +135,7 @@ pub async fn members(db: &TenantDb, department_id: Uuid) -> Result<Vec<UserRow>,
          WHERE m.department_id = $1 ORDER BY lower(u.name), u.id",
     );
     let ids: Vec<Uuid> = sqlx::query_scalar(&sql).bind(department_id).fetch_all(db.executor()).await?;
-    let mut users = super::users::find_many(db, &ids).await?;
+    let mut users = users::find_many(db, &ids).await?;
     users.sort_by_key(|u| ids.iter().position(|id| *id == u.id));
     Ok(users)
 }

@@ -1,3 +1,5 @@
+//! The users pages: list, create (with a password or an invitation), edit, deactivate and
+//! reactivate, and the invitation page's acceptance.
 use leptos::prelude::*;
 use uuid::Uuid;
 
@@ -9,16 +11,16 @@ use crate::{
 /// The users list, with the same query parameters as `GET /api/v1/users`.
 #[server(prefix = "/rpc", endpoint = "list_users", input = leptos::server_fn::codec::Json)]
 pub async fn list_users(params: Vec<(String, String)>) -> Result<Page<UserDto>, AppError> {
-    use crate::server::{request, services::team};
+    use crate::server::{services::users, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
-    team::list(&ctx, &params.into_iter().collect()).await
+    users::list(&ctx, &params.into_iter().collect()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "get_user", input = leptos::server_fn::codec::Json)]
 pub async fn get_user(id: Uuid) -> Result<UserDto, AppError> {
-    use crate::server::{request, services::team};
+    use crate::server::{services::users, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
-    team::get(&ctx, id).await
+    users::get(&ctx, id).await
 }
 
 /// Creates a user; answers the path of the invitation when no password was given.
@@ -30,18 +32,18 @@ pub async fn create_user(
     password: Option<String>,
     locale: Option<String>,
 ) -> Result<(UserDto, Option<String>), AppError> {
-    use crate::server::{request, services::team};
+    use crate::server::{services::users, web::request};
     let parts = request::parts()?;
     let result = async {
         let ctx = request::tenant_context(&parts)?;
-        let input = team::NewMember {
+        let input = users::CreateUser {
             name: Some(name),
             email: Some(email),
             role: Some(role),
             password: password.filter(|p| !p.is_empty()),
             locale: locale.filter(|l| !l.is_empty()),
         };
-        let created = team::create(&ctx, input).await?;
+        let created = users::create(&ctx, input).await?;
         Ok((created.user, created.invitation_path))
     }
     .await;
@@ -63,18 +65,18 @@ pub async fn update_user(
     locale: String,
     active: Option<String>,
 ) -> Result<UserDto, AppError> {
-    use crate::server::{request, services::team};
+    use crate::server::{services::users, web::request};
     let parts = request::parts()?;
     let result = async {
         let ctx = request::tenant_context(&parts)?;
-        let change = team::MemberChange {
+        let change = users::UpdateUser {
             name: Some(name),
             email: Some(email),
             role: Some(role),
             active: Some(active.is_some()),
             locale: Some(locale),
         };
-        team::update(&ctx, id, change).await
+        users::update(&ctx, id, change).await
     }
     .await;
     request::finish_form(&parts, result, |u| format!("/users/{}?notice=saved", u.id))
@@ -83,11 +85,11 @@ pub async fn update_user(
 /// Deactivates or reactivates a user (the confirmed action of the users pages).
 #[server(prefix = "/rpc", endpoint = "set_user_active")]
 pub async fn set_user_active(id: Uuid, active: bool) -> Result<UserDto, AppError> {
-    use crate::server::{request, services::team};
+    use crate::server::{services::users, web::request};
     let parts = request::parts()?;
     let result = async {
         let ctx = request::tenant_context(&parts)?;
-        team::update(&ctx, id, team::MemberChange { active: Some(active), ..Default::default() }).await
+        users::update(&ctx, id, users::UpdateUser { active: Some(active), ..Default::default() }).await
     }
     .await;
     request::finish_form(&parts, result, |u| {
@@ -98,12 +100,15 @@ pub async fn set_user_active(id: Uuid, active: bool) -> Result<UserDto, AppError
 /// Sets an invited user's password, signs the browser in and goes to the dashboard.
 #[server(prefix = "/rpc", endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String, password: String) -> Result<String, AppError> {
-    use crate::server::{request, services::team, web_session};
+    use crate::server::{
+        services::users,
+        web::{request, session},
+    };
     let state = request::app_state()?;
     let parts = request::parts()?;
     let result = async {
-        let ctx = team::accept_invitation(&state, &token, password).await?;
-        web_session::sign_in(&request::session(&parts)?, &ctx).await?;
+        let ctx = users::accept_invitation(&state, &token, password).await?;
+        session::sign_in(&request::session(&parts)?, &ctx).await?;
         Ok("/".to_string())
     }
     .await;

@@ -16,7 +16,7 @@ use crate::{
     error::AppError,
     server::{
         error::internal,
-        tenant::{TenantConn, TenantDb},
+        tenancy::db::{TenantConn, TenantDb},
     },
 };
 

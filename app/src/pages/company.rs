@@ -1,0 +1,51 @@
+//! The company settings page (manager and above): name, contact, logo and brand colour.
+use leptos::prelude::*;
+
+use crate::components::form::{error_key, form_error, go, FormStatus, Submit, TextField, CARD};
+use crate::components::guard::signed_in_page;
+use crate::i18n::{t, Key};
+use crate::model::Role;
+use crate::server_fns::company::{get_company, SaveCompany};
+
+#[component]
+pub fn CompanyPage() -> impl IntoView {
+    signed_in_page(Role::Manager, |_| {
+        let company = Resource::new(|| (), |_| get_company());
+        let save = ServerAction::<SaveCompany>::new();
+        let error = form_error(save.value());
+        Effect::new(move |_| {
+            if let Some(Ok(_)) = save.value().get() {
+                go("/company?notice=saved".into());
+            }
+        });
+        view! {
+            <h1 class="text-2xl font-bold tracking-tight">{t(Key::CompanyTitle)}</h1>
+            <Suspense>
+                {move || Suspend::new(async move {
+                    match company.await {
+                        Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                        Ok(c) => view! {
+                            <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">
+                                <ActionForm action=save attr:class=format!("{CARD} space-y-4")>
+                                    <FormStatus error=error/>
+                                    <TextField name="name" label=t(Key::DashboardCompany) value=c.name.clone() error=error/>
+                                    <TextField name="email" label=t(Key::LoginEmail) kind="email" value=c.email.clone().unwrap_or_default() error=error/>
+                                    <TextField name="phone" label=t(Key::CompanyPhone) kind="tel" value=c.phone.clone().unwrap_or_default() error=error/>
+                                    <TextField name="logo_url" label=t(Key::CompanyLogo) kind="url" value=c.logo_url.clone().unwrap_or_default() error=error/>
+                                    <TextField name="primary_color" label=t(Key::CompanyColor) value=c.primary_color.clone().unwrap_or_default() hint="#4f46e5" error=error/>
+                                    <Submit label=t(Key::FormSave) pending=save.pending().into()/>
+                                </ActionForm>
+                                <dl class=format!("{CARD} space-y-3 self-start text-sm")>
+                                    <div><dt class="text-slate-500">{t(Key::DashboardWorkspace)}</dt><dd class="font-mono">{c.slug.clone()}</dd></div>
+                                    <div><dt class="text-slate-500">{t(Key::CompanyDocument)}</dt><dd>{c.document.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                                    <div><dt class="text-slate-500">{t(Key::DashboardPlan)}</dt><dd>{c.plan.clone()}</dd></div>
+                                    <p class="text-xs text-slate-500">{t(Key::CompanyReadOnly)}</p>
+                                </dl>
+                            </div>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        }
+    })
+}

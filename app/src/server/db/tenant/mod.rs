@@ -1,0 +1,8 @@
+//! Repositories of a tenant's own tables (`migrations/tenant`): statements name the schema as
+//! `{t}` and run through the handle they are given.
+pub mod company;
+pub mod departments;
+pub mod invitations;
+pub mod refresh_tokens;
+pub mod user_loader;
+pub mod users;

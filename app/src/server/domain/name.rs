@@ -1,0 +1,42 @@
+//! A display name (a person's, a company's, a department's).
+use super::BLANK;
+
+/// Trimmed, not blank, at most [`Name::MAX`] characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Name(String);
+
+impl Name {
+    pub const MAX: usize = 120;
+
+    pub fn parse(raw: &str) -> Result<Name, String> {
+        let name = raw.trim();
+        if name.is_empty() {
+            Err(BLANK.into())
+        } else if name.chars().count() > Name::MAX {
+            Err(format!("should be at most {} characters", Name::MAX))
+        } else {
+            Ok(Name(name.to_string()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(Name::parse("  Ana Souza ").unwrap().as_str(), "Ana Souza");
+        assert_eq!(Name::parse(" \t"), Err(BLANK.to_string()));
+        assert!(Name::parse(&"é".repeat(120)).is_ok());
+        assert_eq!(Name::parse(&"é".repeat(121)), Err("should be at most 120 characters".to_string()));
+    }
+}

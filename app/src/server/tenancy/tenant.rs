@@ -1,0 +1,54 @@
+//! A tenant as the registry (`public.tenants`) describes it.
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::{
+    db::TenantDb,
+    slug::{SchemaName, Slug},
+};
+use crate::model::SubscriptionStatus;
+
+/// A row of the shared registry, with the plan's display name.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: Uuid,
+    pub slug: Slug,
+    pub name: String,
+    pub schema: SchemaName,
+    pub plan_id: String,
+    pub plan_name: String,
+    pub status: SubscriptionStatus,
+    pub trial_ends_at: Option<OffsetDateTime>,
+}
+
+impl Tenant {
+    #[cfg(test)]
+    pub fn for_tests(slug: &str) -> Tenant {
+        let slug = Slug::parse(slug).unwrap();
+        Tenant {
+            id: Uuid::new_v4(),
+            schema: slug.schema_name(),
+            slug,
+            name: "Test".into(),
+            plan_id: "starter".into(),
+            plan_name: "Starter".into(),
+            status: SubscriptionStatus::Trialing,
+            trial_ends_at: None,
+        }
+    }
+
+    /// Paid up, or in a trial that has not ended: the tenant's data may change. A past-due,
+    /// canceled or expired-trial tenant keeps read access only.
+    pub fn accepts_writes(&self) -> bool {
+        match self.status {
+            SubscriptionStatus::Active => true,
+            SubscriptionStatus::Trialing => self.trial_ends_at.is_none_or(|end| end > OffsetDateTime::now_utc()),
+            SubscriptionStatus::PastDue | SubscriptionStatus::Canceled => false,
+        }
+    }
+
+    pub fn db(&self, pool: &PgPool) -> TenantDb {
+        TenantDb::new(pool, self.schema.clone())
+    }
+}

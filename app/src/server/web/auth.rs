@@ -1,0 +1,157 @@
+//! The HTTP side of authentication: two middlewares, one per kind of client, that end in the same
+//! `tenancy::context::resolve`. The JSON API (`/api/v1`) proves itself with `Authorization:
+//! Bearer` + `X-Tenant`; pages and server functions with the browser session, where cross-site
+//! writes are refused and visitors are sent to the sign-in page.
+use axum::{
+    extract::{FromRequestParts, Request, State},
+    http::{header, request::Parts, HeaderMap, Method},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+use super::session;
+use crate::{
+    error::AppError,
+    i18n::Locale,
+    server::{
+        payments::local::is_local_checkout_path,
+        state::{AppState, Core},
+        tenancy::{
+            context::{resolve, TenantContext},
+            slug::Slug,
+        },
+    },
+    url::urlencode,
+};
+
+impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<TenantContext>()
+            .cloned()
+            .ok_or_else(|| AppError::unauthorized("Authentication required"))
+    }
+}
+
+/// The language a page is rendered in, decided per request.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestLocale(pub Locale);
+
+/// Paths that anyone may open; every other page needs a signed-in browser session.
+fn is_public_page(path: &str) -> bool {
+    path == "/login"
+        || path == "/signup"
+        || is_local_checkout_path(path)
+        || path.starts_with("/pkg/")
+        || path.starts_with("/rpc/")
+        || path.rsplit('/').next().is_some_and(|last| last.contains('.'))
+}
+
+/// Nested on `/api/v1`: every request there carries a bearer token and `X-Tenant`, else 401.
+pub async fn bearer_middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    match authenticate_bearer(&state, req.headers()).await {
+        Ok(ctx) => {
+            req.extensions_mut().insert(ctx);
+            next.run(req).await
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// On the web router (pages and `/rpc`), inside the session layer: the signed-in context when
+/// there is one, the page language always.
+pub async fn session_middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if !is_safe_method(req.method()) && is_cross_site(req.headers()) {
+        return AppError::CrossSite.into_response();
+    }
+    let ctx = match req.extensions().get::<Session>().cloned() {
+        Some(browser) => match session::authenticate(&state, &browser).await {
+            Ok(ctx) => ctx,
+            Err(err) => return err.into_response(),
+        },
+        None => None,
+    };
+    let locale = decide_locale(req.headers(), ctx.as_ref());
+    req.extensions_mut().insert(RequestLocale(locale));
+    match ctx {
+        Some(ctx) => {
+            req.extensions_mut().insert(ctx);
+        }
+        None if req.method() == Method::GET && !is_public_page(req.uri().path()) => {
+            let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+            return Redirect::to(&format!("/login?next={}", urlencode(target))).into_response();
+        }
+        None => {}
+    }
+    next.run(req).await
+}
+
+async fn authenticate_bearer(core: &Core, headers: &HeaderMap) -> Result<TenantContext, AppError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| AppError::unauthorized("Missing bearer token"))?;
+    let x_tenant = headers.get("x-tenant").ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
+    let claims =
+        core.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
+    if x_tenant.as_bytes() != claims.tenant.as_bytes() {
+        return Err(AppError::unauthorized("X-Tenant does not match the token's tenant"));
+    }
+    let slug = Slug::parse(&claims.tenant).map_err(|_| AppError::unauthorized("Invalid or expired token"))?;
+    resolve(core, &slug, claims.company_id, claims.sub, claims.sv)
+        .await?
+        .ok_or_else(|| AppError::unauthorized("Invalid or expired token"))
+}
+
+fn is_safe_method(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// A browser tells us where a request comes from: `Sec-Fetch-Site` in current browsers, `Origin`
+/// in older ones. Requests from another site must not ride on the user's cookie.
+fn is_cross_site(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let origin_host = origin.split_once("://").map(|(_, rest)| rest).unwrap_or("null");
+    origin_host != host
+}
+
+/// An explicit choice (cookie) first, then the user's setting, then the browser's languages.
+fn decide_locale(headers: &HeaderMap, ctx: Option<&TenantContext>) -> Locale {
+    session::cookie(headers, crate::i18n::LOCALE_COOKIE)
+        .and_then(|v| Locale::parse(&v))
+        .or_else(|| ctx.map(|c| c.user.locale()))
+        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Locale::negotiate))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cross_site_detection() {
+        let mut h = HeaderMap::new();
+        assert!(!is_cross_site(&h), "non-browser clients send neither header");
+        h.insert("sec-fetch-site", "cross-site".parse().unwrap());
+        assert!(is_cross_site(&h));
+        h.insert("sec-fetch-site", "same-origin".parse().unwrap());
+        assert!(!is_cross_site(&h));
+        let mut h = HeaderMap::new();
+        h.insert(header::HOST, "127.0.0.1:3000".parse().unwrap());
+        h.insert(header::ORIGIN, "http://127.0.0.1:3000".parse().unwrap());
+        assert!(!is_cross_site(&h));
+        h.insert(header::ORIGIN, "http://evil.example".parse().unwrap());
+        assert!(is_cross_site(&h));
+    }
+}

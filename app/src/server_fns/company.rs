@@ -1,0 +1,37 @@
+//! The company page: read and save the company profile (manager and above).
+use leptos::prelude::*;
+
+use crate::{error::AppError, model::CompanyDto};
+
+#[server(prefix = "/rpc", endpoint = "get_company")]
+pub async fn get_company() -> Result<CompanyDto, AppError> {
+    use crate::server::{services::company, web::request};
+    let state = request::app_state()?;
+    company::get(&state, &request::tenant_context(&request::parts()?)?).await
+}
+
+#[server(prefix = "/rpc", endpoint = "save_company")]
+pub async fn save_company(
+    name: String,
+    email: String,
+    phone: String,
+    logo_url: String,
+    primary_color: String,
+) -> Result<CompanyDto, AppError> {
+    use crate::server::{services::company, web::request};
+    let state = request::app_state()?;
+    let parts = request::parts()?;
+    let result = async {
+        let ctx = request::tenant_context(&parts)?;
+        let input = company::UpdateCompany {
+            name: Some(name),
+            email: Some(Some(email)),
+            phone: Some(Some(phone)),
+            logo_url: Some(Some(logo_url)),
+            primary_color: Some(Some(primary_color)),
+        };
+        company::update(&state, &ctx, input).await
+    }
+    .await;
+    request::finish_form(&parts, result, |_| "/company?notice=saved".into())
+}
