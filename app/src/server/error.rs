@@ -39,10 +39,13 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// A constraint's name and the error its violation means.
+pub type ConstraintError<'a> = (&'a str, fn() -> AppError);
+
 /// Maps a violation of one of the named unique constraints to the error given for it (a 409/422
 /// instead of checking first and racing); any other error stays internal.
 #[track_caller]
-pub fn on_constraint(err: sqlx::Error, map: &[(&str, fn() -> AppError)]) -> AppError {
+pub fn on_constraint(err: sqlx::Error, map: &[ConstraintError<'_>]) -> AppError {
     if let sqlx::Error::Database(db) = &err {
         if let Some((_, to_error)) = map.iter().find(|(name, _)| db.constraint() == Some(name)) {
             return to_error();
