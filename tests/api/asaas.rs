@@ -17,14 +17,11 @@ use app::{
     model::{PlanDto, PlanFeatures, PlanLimits},
     server::{
         payments::{asaas::AsaasClient, CheckoutRequest, PaymentError, PaymentProvider},
-        settings::{PaymentSettings, ProviderSettings},
+        settings::{PaymentSettings, ProviderSettings, Settings},
     },
 };
 
-use crate::{
-    helpers::{spawn_app_with, test_settings, WEBHOOK_TOKEN},
-    signup::cnpj,
-};
+use crate::helpers::{cnpj, spawn_app_with, test_settings, PUBLIC_URL, WEBHOOK_TOKEN};
 
 const KEY: &str = "$aact_hmlg_000MzkwODA2MWY2OGM3MWRlMDU2NWM3MzJlNzZmNGZhZGY6OjE";
 const CHECKOUT_ID: &str = "c7b1c696-b27b-4d3d-80b9-d1c018e387f8";
@@ -193,7 +190,7 @@ async fn refusals_of_the_provider_are_reported_with_its_reason() {
 #[tokio::test]
 async fn signup_checkout_goes_through_asaas_when_configured() {
     let (base, log) = asaas_double().await;
-    let settings = app::server::settings::Settings {
+    let settings = Settings {
         payments: PaymentSettings {
             provider: ProviderSettings::Asaas { base_url: base.clone(), api_key: KEY.into() },
             webhook_token: WEBHOOK_TOKEN.into(),
@@ -213,7 +210,7 @@ async fn signup_checkout_goes_through_asaas_when_configured() {
     let sent = log.lock().unwrap().clone();
     assert_eq!(sent[0].body["cpfCnpj"], cnpj(5));
     assert_eq!(sent[0].body["email"], "alice@company.test");
-    assert_eq!(sent[1].body["callback"]["successUrl"], format!("{}/", crate::helpers::PUBLIC_URL));
+    assert_eq!(sent[1].body["callback"]["successUrl"], format!("{PUBLIC_URL}/"));
     // Asaas's CHECKOUT_PAID (its checkout id, a card reported as MUNDIPAGG_CIELO) activates the plan.
     let paid = json!({
         "id": "evt_37260be8159d4472b4458d3de13efc2d&15370", "event": "CHECKOUT_PAID", "dateCreated": "2026-11-23 18:07:47",

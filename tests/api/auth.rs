@@ -1,6 +1,8 @@
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde_json::{json, Value};
 
+use app::server::settings::Settings;
+
 use crate::helpers::{spawn_app, spawn_app_with, test_settings, token, PASSWORD};
 
 fn claims(jwt: &str) -> Value {
@@ -127,29 +129,19 @@ async fn password_change_revokes_tokens_and_sessions() {
     let old = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&old, "access_token");
 
-    let wrong = app
-        .client
-        .put(app.url("/api/v1/users/me"))
-        .bearer_auth(&access)
-        .header("X-Tenant", "acme")
-        .json(&json!({ "current_password": "not it at all", "password": "a brand new passphrase" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(wrong.status(), 422);
-    assert_eq!(wrong.json::<Value>().await.unwrap(), json!({ "errors": { "current_password": ["is incorrect"] } }));
+    let me = app.as_user(&access, "acme");
+    let wrong = me
+        .put(
+            "/api/v1/users/me",
+            json!({ "current_password": "not it at all", "password": "a brand new passphrase" }),
+            422,
+        )
+        .await;
+    assert_eq!(wrong, json!({ "errors": { "current_password": ["is incorrect"] } }));
 
-    let res = app
-        .client
-        .put(app.url("/api/v1/users/me"))
-        .bearer_auth(&access)
-        .header("X-Tenant", "acme")
-        .json(&json!({ "current_password": PASSWORD, "password": "a brand new passphrase" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
-    let body = res.json::<Value>().await.unwrap();
+    let body = me
+        .put("/api/v1/users/me", json!({ "current_password": PASSWORD, "password": "a brand new passphrase" }), 200)
+        .await;
     let fresh_access = body["tokens"]["access_token"].as_str().unwrap().to_string();
 
     assert_eq!(app.get_me(&access, "acme").await.status(), 401, "earlier access token");
@@ -197,7 +189,7 @@ async fn failed_logins_per_account_are_limited() {
 
 #[tokio::test]
 async fn auth_requests_per_client_address_are_limited() {
-    let app = spawn_app_with(app::server::settings::Settings { auth_requests_per_minute: 4, ..test_settings() }).await;
+    let app = spawn_app_with(Settings { auth_requests_per_minute: 4, ..test_settings() }).await;
     for _ in 0..4 {
         assert_eq!(app.refresh("x").await.status(), 401);
     }

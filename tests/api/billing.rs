@@ -2,54 +2,7 @@
 //! transition, read-only access while past due, downgrades, and the local checkout's events.
 use serde_json::{json, Value};
 
-use crate::{
-    helpers::{spawn_app, token, TestApp, PUBLIC_URL, WEBHOOK_TOKEN},
-    signup::{cnpj, STRONG_PASSWORD},
-};
-
-impl TestApp {
-    pub async fn webhook(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
-        let mut req = self.client.post(self.url("/api/webhooks/asaas")).json(body);
-        if let Some(token) = token {
-            req = req.header("asaas-access-token", token);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn status_of(&self, slug: &str) -> (String, String) {
-        sqlx::query_as("SELECT status, plan_id FROM tenants WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.pool)
-            .await
-            .unwrap()
-    }
-
-    /// A registered company with a pending checkout for `plan`; returns (owner token, checkout ref, tenant id).
-    async fn with_checkout(&self, slug: &str, n: u32, plan: &str) -> (String, String, String) {
-        let mut body = crate::signup::register_body(slug, &cnpj(n));
-        body["slug"] = json!(slug);
-        let (status, res) = self.post_public("/api/signup/register", body).await;
-        assert_eq!(status, 201, "{res}");
-        let owner = token(&res["data"], "access_token");
-        let (status, res) = self
-            .post_public(
-                "/api/signup/checkout",
-                json!({ "tenant": slug, "plan": plan, "success_url": "/", "cancel_url": "/billing" }),
-            )
-            .await;
-        assert_eq!(status, 200, "{res}");
-        let url = res["data"]["checkout_url"].as_str().unwrap();
-        let reference = url.rsplit('/').next().unwrap().to_string();
-        let tenant_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.pool)
-            .await
-            .unwrap();
-        (owner, reference, tenant_id.to_string())
-    }
-}
+use crate::helpers::{spawn_app, token, PUBLIC_URL, STRONG_PASSWORD, WEBHOOK_TOKEN};
 
 fn event(id: &str, name: &str, key: &str, object: Value) -> Value {
     json!({ "id": id, "event": name, "dateCreated": "2026-11-23 10:00:00", key: object })
@@ -75,8 +28,7 @@ async fn billing_plan_shows_plan_limits_features_and_usage_to_managers() {
     )
     .await;
     app.post(&owner, "acme", "/api/v1/departments", json!({ "name": "Sales" })).await;
-    let (status, body) = app.get_json(&owner, "acme", "/api/v1/billing/plan").await;
-    assert_eq!(status, 200, "{body}");
+    let body = app.as_user(&owner, "acme").get("/api/v1/billing/plan", 200).await;
     let data = &body["data"];
     assert_eq!(data["plan"], "starter");
     assert_eq!(data["status"], "trialing");
@@ -87,9 +39,9 @@ async fn billing_plan_shows_plan_limits_features_and_usage_to_managers() {
         assert!(data.get(key).is_some(), "{key}");
     }
     let manager = token(&app.login_ok("acme", "m@acme.test", STRONG_PASSWORD).await, "access_token");
-    assert_eq!(app.get_json(&manager, "acme", "/api/v1/billing/plan").await.0, 200);
+    app.as_user(&manager, "acme").get("/api/v1/billing/plan", 200).await;
     let attendant = token(&app.login_ok("acme", "a@acme.test", STRONG_PASSWORD).await, "access_token");
-    assert_eq!(app.get_json(&attendant, "acme", "/api/v1/billing/plan").await.0, 403);
+    app.as_user(&attendant, "acme").get("/api/v1/billing/plan", 403).await;
 }
 
 #[tokio::test]
@@ -225,35 +177,27 @@ async fn past_due_tenants_read_but_do_not_write() {
         &event("e2", "PAYMENT_OVERDUE", "payment", json!({ "checkoutSession": reference })),
     )
     .await;
-    assert_eq!(app.get_json(&owner, "acme", "/api/v1/users").await.0, 200);
-    assert_eq!(app.get_json(&owner, "acme", "/api/v1/billing/plan").await.0, 200);
+    let as_owner = app.as_user(&owner, "acme");
+    as_owner.get("/api/v1/users", 200).await;
+    as_owner.get("/api/v1/billing/plan", 200).await;
     for (path, body) in [
         ("/api/v1/users", json!({ "name": "N", "email": "n@acme.test", "role": "attendant" })),
         ("/api/v1/departments", json!({ "name": "Sales" })),
     ] {
-        let res = app.post(&owner, "acme", path, body).await;
-        assert_eq!(res.status(), 402, "{path}");
-        let body: Value = res.json().await.unwrap();
+        let body = as_owner.post(path, body, 402).await;
         assert_eq!(body["errors"]["code"], "subscription_inactive");
     }
-    let res = app.call(reqwest::Method::PUT, &owner, "acme", "/api/v1/company", Some(json!({ "phone": "1" }))).await;
-    assert_eq!(res.status(), 402);
+    as_owner.put("/api/v1/company", json!({ "phone": "1" }), 402).await;
     // Paying is still possible: that is how the writes come back.
-    let res = app
-        .post(
-            &owner,
-            "acme",
-            "/api/v1/billing/checkout",
-            json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" }),
-        )
+    as_owner
+        .post("/api/v1/billing/checkout", json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" }), 200)
         .await;
-    assert_eq!(res.status(), 200);
     app.webhook(
         Some(WEBHOOK_TOKEN),
         &event("e3", "PAYMENT_RECEIVED", "payment", json!({ "checkoutSession": reference })),
     )
     .await;
-    assert_eq!(app.post(&owner, "acme", "/api/v1/departments", json!({ "name": "Sales" })).await.status(), 201);
+    as_owner.post("/api/v1/departments", json!({ "name": "Sales" }), 201).await;
 }
 
 #[tokio::test]
@@ -261,57 +205,34 @@ async fn downgrades_below_usage_are_refused_with_what_exceeds() {
     let app = spawn_app().await;
     let (owner, reference, _) = app.with_checkout("acme", 1, "professional").await;
     app.webhook(Some(WEBHOOK_TOKEN), &event("e1", "CHECKOUT_PAID", "checkout", json!({ "id": reference }))).await;
+    let as_owner = app.as_user(&owner, "acme");
     for i in 0..5 {
-        let res = app
-            .post(
-                &owner,
-                "acme",
-                "/api/v1/users",
-                json!({ "name": "U", "email": format!("u{i}@acme.test"), "role": "attendant" }),
-            )
+        as_owner
+            .post("/api/v1/users", json!({ "name": "U", "email": format!("u{i}@acme.test"), "role": "attendant" }), 201)
             .await;
-        assert_eq!(res.status(), 201);
     }
     for i in 0..4 {
-        assert_eq!(
-            app.post(&owner, "acme", "/api/v1/departments", json!({ "name": format!("D{i}") })).await.status(),
-            201
-        );
+        as_owner.post("/api/v1/departments", json!({ "name": format!("D{i}") }), 201).await;
     }
-    let res = app
-        .post(
-            &owner,
-            "acme",
-            "/api/v1/billing/checkout",
-            json!({ "plan": "starter", "success_url": "/", "cancel_url": "/" }),
-        )
+    let body = as_owner
+        .post("/api/v1/billing/checkout", json!({ "plan": "starter", "success_url": "/", "cancel_url": "/" }), 422)
         .await;
-    assert_eq!(res.status(), 422);
-    let body: Value = res.json().await.unwrap();
     assert_eq!(body["errors"]["code"], "plan_exceeds_usage");
     assert_eq!(
         body["errors"]["exceeds"],
         json!([{ "resource": "users", "used": 6, "limit": 5 }, { "resource": "departments", "used": 4, "limit": 3 }])
     );
     // The plan already paid for cannot be bought again; the other plan can.
-    let res = app
-        .post(
-            &owner,
-            "acme",
-            "/api/v1/billing/checkout",
-            json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" }),
-        )
+    as_owner
+        .post("/api/v1/billing/checkout", json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" }), 409)
         .await;
-    assert_eq!(res.status(), 409);
-    let res = app
+    as_owner
         .post(
-            &owner,
-            "acme",
             "/api/v1/billing/checkout",
             json!({ "plan": "professional", "success_url": "https://evil.example", "cancel_url": "/" }),
+            422,
         )
         .await;
-    assert_eq!(res.status(), 422);
     // The public signup checkout is only for workspaces in their trial.
     let (status, body) = app
         .post_public(

@@ -41,16 +41,7 @@ async fn unknown_fields_are_refused_on_authenticated_writes_too() {
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
     for field in ["tenant", "company_id", "is_owner", "password_hash", "role"] {
-        let res = app
-            .client
-            .put(app.url("/api/v1/users/me"))
-            .bearer_auth(&access)
-            .header("X-Tenant", "acme")
-            .json(&json!({ "name": "New", field: "x" }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 422, "{field}");
+        app.as_user(&access, "acme").put("/api/v1/users/me", json!({ "name": "New", field: "x" }), 422).await;
     }
     let me: Value = app.get_me(&access, "acme").await.json().await.unwrap();
     assert_eq!(me["data"]["name"], "Owner of acme", "nothing was half-applied");
@@ -62,12 +53,9 @@ async fn profile_updates_validate_and_apply() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
-    let put = |body: Value| {
-        app.client.put(app.url("/api/v1/users/me")).bearer_auth(&access).header("X-Tenant", "acme").json(&body).send()
-    };
-    let res = put(json!({ "name": "  ", "locale": "fr", "password": "short" })).await.unwrap();
-    assert_eq!(res.status(), 422);
-    let errors = res.json::<Value>().await.unwrap()["errors"].clone();
+    let me = app.as_user(&access, "acme");
+    let refused = me.put("/api/v1/users/me", json!({ "name": "  ", "locale": "fr", "password": "short" }), 422).await;
+    let errors = &refused["errors"];
     assert!(
         errors["name"].is_array()
             && errors["locale"].is_array()
@@ -75,9 +63,7 @@ async fn profile_updates_validate_and_apply() {
             && errors["current_password"].is_array(),
         "{errors}"
     );
-    let res = put(json!({ "name": "Olívia", "locale": "es" })).await.unwrap();
-    assert_eq!(res.status(), 200);
-    let body = res.json::<Value>().await.unwrap();
+    let body = me.put("/api/v1/users/me", json!({ "name": "Olívia", "locale": "es" }), 200).await;
     assert_eq!(body["data"]["name"], "Olívia");
     assert_eq!(body["data"]["locale"], "es");
 }

@@ -1,6 +1,6 @@
-use std::{net::SocketAddr, time::Duration};
+use std::{collections::HashMap, future::Future, net::SocketAddr, panic::Location, time::Duration};
 
-use reqwest::{Client, Response};
+use reqwest::{Client, Method, Response};
 use serde_json::{json, Value};
 use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tokio::sync::OnceCell;
@@ -25,6 +25,8 @@ pub const PASSWORD: &str = "correct-horse-battery";
 /// The origin the app under test believes it is served from (checkout redirects must use it).
 pub const PUBLIC_URL: &str = "http://atrium.test";
 pub const WEBHOOK_TOKEN: &str = "test-webhook-token-0123456789abcdef";
+/// An admin password the signup's strength rules accept.
+pub const STRONG_PASSWORD: &str = "a quiet harbour at dawn";
 
 /// The server under test, its own database, and a state for provisioning test data.
 pub struct TestApp {
@@ -179,8 +181,204 @@ impl TestApp {
             .await
             .unwrap()
     }
+
+    /// Calls the API with a Bearer token and `X-Tenant`; the raw answer, for checks [`UserClient`] cannot make.
+    pub async fn call(&self, method: Method, token: &str, tenant: &str, path: &str, body: Option<Value>) -> Response {
+        let mut req = self.client.request(method, self.url(path)).bearer_auth(token).header("X-Tenant", tenant);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        req.send().await.unwrap()
+    }
+
+    pub async fn post(&self, token: &str, tenant: &str, path: &str, body: Value) -> Response {
+        self.call(Method::POST, token, tenant, path, Some(body)).await
+    }
+
+    /// A GET whose status the caller does not check (or checks its own way).
+    pub async fn get_json(&self, token: &str, tenant: &str, path: &str) -> (u16, Value) {
+        let res = self.call(Method::GET, token, tenant, path, None).await;
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The API as `token`'s user in `tenant`, each call checking the status it expects.
+    pub fn as_user<'a>(&'a self, token: &'a str, tenant: &'a str) -> UserClient<'a> {
+        UserClient { app: self, token, tenant }
+    }
+
+    /// A POST without credentials (signup).
+    pub async fn post_public(&self, path: &str, body: Value) -> (u16, Value) {
+        let res = self.client.post(self.url(path)).json(&body).send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Registers a company and returns `data` of the 201.
+    pub async fn register(&self, company: &str, document: &str) -> Value {
+        let (status, body) = self.post_public("/api/signup/register", register_body(company, document)).await;
+        assert_eq!(status, 201, "{body}");
+        body["data"].clone()
+    }
+
+    /// Posts `body` to the payment webhook, with `token` as its `asaas-access-token` if any.
+    pub async fn webhook(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
+        let mut req = self.client.post(self.url("/api/webhooks/asaas")).json(body);
+        if let Some(token) = token {
+            req = req.header("asaas-access-token", token);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The (status, plan) of a tenant as the registry holds them.
+    pub async fn status_of(&self, slug: &str) -> (String, String) {
+        sqlx::query_as("SELECT status, plan_id FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// A registered company with a pending checkout for `plan`; returns (owner token, checkout ref, tenant id).
+    pub async fn with_checkout(&self, slug: &str, n: u32, plan: &str) -> (String, String, String) {
+        let mut body = register_body(slug, &cnpj(n));
+        body["slug"] = json!(slug);
+        let (status, res) = self.post_public("/api/signup/register", body).await;
+        assert_eq!(status, 201, "{res}");
+        let owner = token(&res["data"], "access_token");
+        let (status, res) = self
+            .post_public(
+                "/api/signup/checkout",
+                json!({ "tenant": slug, "plan": plan, "success_url": "/", "cancel_url": "/billing" }),
+            )
+            .await;
+        assert_eq!(status, 200, "{res}");
+        let url = res["data"]["checkout_url"].as_str().unwrap();
+        let reference = url.rsplit('/').next().unwrap().to_string();
+        let tenant_id: Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
+            .bind(slug)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        (owner, reference, tenant_id.to_string())
+    }
+}
+
+/// Calls the API as one user of one tenant (`Authorization: Bearer` and `X-Tenant`). Every call
+/// asserts the status it expects and answers the JSON body (`Value::Null` when the body is empty).
+pub struct UserClient<'a> {
+    app: &'a TestApp,
+    token: &'a str,
+    tenant: &'a str,
+}
+
+impl UserClient<'_> {
+    #[track_caller]
+    pub fn get(&self, path: &str, status: u16) -> impl Future<Output = Value> {
+        self.request(Method::GET, path, None, status)
+    }
+
+    #[track_caller]
+    pub fn post(&self, path: &str, body: Value, status: u16) -> impl Future<Output = Value> {
+        self.request(Method::POST, path, Some(body), status)
+    }
+
+    #[track_caller]
+    pub fn put(&self, path: &str, body: Value, status: u16) -> impl Future<Output = Value> {
+        self.request(Method::PUT, path, Some(body), status)
+    }
+
+    #[track_caller]
+    pub fn patch(&self, path: &str, body: Value, status: u16) -> impl Future<Output = Value> {
+        self.request(Method::PATCH, path, Some(body), status)
+    }
+
+    #[track_caller]
+    pub fn delete(&self, path: &str, status: u16) -> impl Future<Output = Value> {
+        self.request(Method::DELETE, path, None, status)
+    }
+
+    /// Any method. A status other than `status` panics with the caller's line, the request and the answer.
+    /// (Not an `async fn`, so that `#[track_caller]` reaches the test's line.)
+    #[track_caller]
+    pub fn request(&self, method: Method, path: &str, body: Option<Value>, status: u16) -> impl Future<Output = Value> {
+        let caller = Location::caller();
+        let mut req = self
+            .app
+            .client
+            .request(method.clone(), self.app.url(path))
+            .bearer_auth(self.token)
+            .header("X-Tenant", self.tenant);
+        if let Some(body) = &body {
+            req = req.json(body);
+        }
+        let sent = body.map(|b| format!(" with {b}")).unwrap_or_default();
+        let call = format!("{method} {path} in {}{sent} (called at {caller})", self.tenant);
+        async move {
+            let res = req.send().await.unwrap_or_else(|e| panic!("{call}: {e}"));
+            let got = res.status().as_u16();
+            let text = res.text().await.unwrap_or_else(|e| panic!("{call}: {e}"));
+            assert_eq!(got, status, "{call} answered: {text}");
+            if text.is_empty() {
+                return Value::Null;
+            }
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{call}: the answer is not JSON ({e}): {text}"))
+        }
+    }
 }
 
 pub fn token(data: &Value, which: &str) -> String {
     data[which].as_str().unwrap_or_else(|| panic!("{which} in {data}")).to_string()
+}
+
+/// A tenant with one user of each role; returns their access tokens by role.
+pub async fn staffed(app: &TestApp, slug: &str) -> HashMap<&'static str, String> {
+    app.tenant(slug, &format!("owner@{slug}.test"), PASSWORD).await;
+    let owner = token(&app.login_ok(slug, &format!("owner@{slug}.test"), PASSWORD).await, "access_token");
+    let mut tokens = HashMap::from([("owner", owner.clone())]);
+    for role in ["manager", "supervisor", "attendant"] {
+        let email = format!("{role}@{slug}.test");
+        app.as_user(&owner, slug)
+            .post("/api/v1/users", json!({ "name": role, "email": email, "role": role, "password": PASSWORD }), 201)
+            .await;
+        tokens.insert(role, token(&app.login_ok(slug, &email, PASSWORD).await, "access_token"));
+    }
+    tokens
+}
+
+/// The id of the user with `email`, found by an owner's search.
+pub async fn user_id(app: &TestApp, owner: &str, slug: &str, email: &str) -> String {
+    let (_, body) = app.get_json(owner, slug, &format!("/api/v1/users?search={email}")).await;
+    body["data"][0]["id"].as_str().unwrap().to_string()
+}
+
+/// A client that keeps cookies and does not follow redirects, as a browser session.
+pub fn browser() -> Client {
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// A valid numeric CNPJ whose base is `n` (check digits computed as the Receita Federal does).
+pub fn cnpj(n: u32) -> String {
+    let mut digits: Vec<u32> = format!("{n:08}0001").chars().map(|c| c.to_digit(10).unwrap()).collect();
+    for weights in [&[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][..], &[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][..]] {
+        let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
+        let r = sum % 11;
+        digits.push(if r < 2 { 0 } else { 11 - r });
+    }
+    digits.iter().map(|d| d.to_string()).collect()
+}
+
+/// A complete registration of `company` with `document` (a CNPJ) on the starter plan.
+pub fn register_body(company: &str, document: &str) -> Value {
+    json!({
+        "company_name": company,
+        "document": document,
+        "document_type": "cnpj",
+        "admin_name": "Alice Admin",
+        "admin_email": "alice@company.test",
+        "admin_password": STRONG_PASSWORD,
+        "plan": "starter",
+    })
 }

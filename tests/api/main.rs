@@ -2,10 +2,12 @@
 mod asaas;
 mod auth;
 mod billing;
+mod company;
+mod departments;
 mod errors;
 mod helpers;
 mod provisioning;
 mod signup;
-mod team;
 mod tenancy;
+mod users;
 mod web;

@@ -2,7 +2,7 @@ use std::{process::Stdio, time::Duration};
 
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 fn atrium(db_url: &str) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_atrium"));
@@ -13,7 +13,7 @@ fn atrium(db_url: &str) -> tokio::process::Command {
     cmd
 }
 
-async fn counts(app: &crate::helpers::TestApp, slug: &str) -> (i64, i64) {
+async fn counts(app: &TestApp, slug: &str) -> (i64, i64) {
     let rows: i64 = sqlx::query_scalar("SELECT count(*) FROM public.tenants WHERE slug = $1")
         .bind(slug)
         .fetch_one(&app.pool)

@@ -3,47 +3,11 @@
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, token, TestApp, PUBLIC_URL};
+use app::server::settings::Settings;
 
-/// A valid numeric CNPJ whose base is `n` (check digits computed as the Receita Federal does).
-pub fn cnpj(n: u32) -> String {
-    let mut digits: Vec<u32> = format!("{n:08}0001").chars().map(|c| c.to_digit(10).unwrap()).collect();
-    for weights in [&[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][..], &[6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2][..]] {
-        let sum: u32 = digits.iter().zip(weights).map(|(d, w)| d * w).sum();
-        let r = sum % 11;
-        digits.push(if r < 2 { 0 } else { 11 - r });
-    }
-    digits.iter().map(|d| d.to_string()).collect()
-}
-
-pub const STRONG_PASSWORD: &str = "a quiet harbour at dawn";
-
-pub fn register_body(company: &str, document: &str) -> Value {
-    json!({
-        "company_name": company,
-        "document": document,
-        "document_type": "cnpj",
-        "admin_name": "Alice Admin",
-        "admin_email": "alice@company.test",
-        "admin_password": STRONG_PASSWORD,
-        "plan": "starter",
-    })
-}
-
-impl TestApp {
-    pub async fn post_public(&self, path: &str, body: Value) -> (u16, Value) {
-        let res = self.client.post(self.url(path)).json(&body).send().await.unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    /// Registers a company and returns `data` of the 201.
-    pub async fn register(&self, company: &str, document: &str) -> Value {
-        let (status, body) = self.post_public("/api/signup/register", register_body(company, document)).await;
-        assert_eq!(status, 201, "{body}");
-        body["data"].clone()
-    }
-}
+use crate::helpers::{
+    cnpj, register_body, spawn_app, spawn_app_with, test_settings, token, PUBLIC_URL, STRONG_PASSWORD,
+};
 
 #[tokio::test]
 async fn document_validation_table() {
@@ -125,7 +89,7 @@ async fn registration_provisions_a_trial_tenant_and_signs_the_admin_in() {
     assert_eq!(me.status(), 200);
     assert!(app.refresh(&token(data, "refresh_token")).await.status().is_success());
     // So does the password, and the registry holds the normalised document.
-    app.login_ok("clinica-abc-ltda", "alice@company.test", crate::signup::STRONG_PASSWORD).await;
+    app.login_ok("clinica-abc-ltda", "alice@company.test", STRONG_PASSWORD).await;
     let stored: (String, String) =
         sqlx::query_as("SELECT document, document_type FROM tenants WHERE slug = 'clinica-abc-ltda'")
             .fetch_one(&app.pool)
@@ -286,8 +250,8 @@ async fn checkout_urls_must_stay_on_this_application() {
 
 #[tokio::test]
 async fn signup_is_rate_limited_per_client_address() {
-    let settings = app::server::settings::Settings { signup_requests_per_minute: 3, ..crate::helpers::test_settings() };
-    let app = crate::helpers::spawn_app_with(settings).await;
+    let settings = Settings { signup_requests_per_minute: 3, ..test_settings() };
+    let app = spawn_app_with(settings).await;
     let body = json!({ "document": "529.982.247-25", "document_type": "cpf" });
     for _ in 0..3 {
         assert_eq!(app.post_public("/api/signup/validate-document", body.clone()).await.0, 200);

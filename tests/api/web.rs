@@ -1,11 +1,7 @@
 use reqwest::{header, Client};
 use serde_json::json;
 
-use crate::helpers::{spawn_app, token, TestApp, PASSWORD};
-
-fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
+use crate::helpers::{browser, spawn_app, token, TestApp, PASSWORD, PUBLIC_URL};
 
 async fn form_login(app: &TestApp, client: &Client, tenant: &str, password: &str) -> reqwest::Response {
     client
@@ -111,16 +107,9 @@ async fn a_password_change_ends_web_sessions() {
     assert_eq!(client.get(app.url("/")).send().await.unwrap().status(), 200);
 
     let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
-    let res = app
-        .client
-        .put(app.url("/api/v1/users/me"))
-        .bearer_auth(&access)
-        .header("X-Tenant", "acme")
-        .json(&json!({ "current_password": PASSWORD, "password": "another long passphrase" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 200);
+    app.as_user(&access, "acme")
+        .put("/api/v1/users/me", json!({ "current_password": PASSWORD, "password": "another long passphrase" }), 200)
+        .await;
 
     let res = client.get(app.url("/")).send().await.unwrap();
     assert!(res.status().is_redirection(), "the session ended");
@@ -206,11 +195,11 @@ async fn signup_pages_work_as_plain_forms_through_the_local_checkout() {
     assert!(html.contains("signup-plan") && html.contains("R$ 99,00") && html.contains("R$ 699,00"));
     let res = post("/rpc/signup_plan", &[("plan", "starter")]).await.unwrap();
     let checkout = location(&res);
-    let path = checkout.strip_prefix(crate::helpers::PUBLIC_URL).unwrap_or_else(|| panic!("{checkout}"));
+    let path = checkout.strip_prefix(PUBLIC_URL).unwrap_or_else(|| panic!("{checkout}"));
     assert!(path.starts_with("/checkout/local/"), "{checkout}");
     let reference = path.rsplit('/').next().unwrap();
     let res = post("/rpc/finish_local_checkout", &[("reference", reference), ("outcome", "pay")]).await.unwrap();
-    assert_eq!(location(&res), format!("{}/?notice=subscribed", crate::helpers::PUBLIC_URL));
+    assert_eq!(location(&res), format!("{PUBLIC_URL}/?notice=subscribed"));
 
     // Signed in as the new owner, on an active Starter plan.
     let dashboard = client.get(app.url("/?notice=subscribed")).send().await.unwrap();

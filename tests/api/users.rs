@@ -1,0 +1,268 @@
+//! Users: the role matrix of every team endpoint, role grants and the last owner, listing,
+//! refused body fields, deactivation and invitations.
+use reqwest::Method;
+use serde_json::{json, Value};
+
+use crate::helpers::{browser, spawn_app, staffed, token, user_id, PASSWORD};
+
+#[tokio::test]
+async fn role_by_endpoint_matrix() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    // Limits are tested on their own; here every create should pass them.
+    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let owner = t["owner"].clone();
+    let attendant_id = user_id(&app, &owner, "acme", "attendant@acme.test").await;
+    let dept = app
+        .post(&owner, "acme", "/api/v1/departments", json!({ "name": "Sales" }))
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+    let dept_id = dept["data"]["id"].as_str().unwrap().to_string();
+
+    use reqwest::Method as M;
+    // (method, path, body, minimum role that may call it)
+    let endpoints: Vec<(M, String, Option<Value>, &str)> = vec![
+        (M::GET, "/api/v1/users/me".into(), None, "attendant"),
+        (M::GET, "/api/v1/users".into(), None, "manager"),
+        (M::GET, format!("/api/v1/users/{attendant_id}"), None, "manager"),
+        (M::PATCH, format!("/api/v1/users/{attendant_id}"), Some(json!({ "name": "Renamed" })), "manager"),
+        (M::GET, "/api/v1/company".into(), None, "manager"),
+        (M::PUT, "/api/v1/company".into(), Some(json!({ "phone": "+55 11 5555-0000" })), "manager"),
+        (M::GET, "/api/v1/departments".into(), None, "supervisor"),
+        (M::GET, format!("/api/v1/departments/{dept_id}"), None, "supervisor"),
+        (M::PUT, format!("/api/v1/departments/{dept_id}"), Some(json!({ "description": "x" })), "supervisor"),
+        (M::GET, format!("/api/v1/departments/{dept_id}/users"), None, "supervisor"),
+    ];
+    let rank = |r: &str| ["attendant", "supervisor", "manager", "owner"].iter().position(|x| *x == r).unwrap();
+    for (method, path, body, minimum) in &endpoints {
+        for role in ["attendant", "supervisor", "manager", "owner"] {
+            let res = app.call(method.clone(), &t[role], "acme", path, body.clone()).await;
+            let expected = if rank(role) >= rank(minimum) { 200 } else { 403 };
+            assert_eq!(res.status().as_u16(), expected, "{role} {method} {path}");
+            if expected == 403 {
+                assert_eq!(
+                    res.json::<Value>().await.unwrap(),
+                    json!({ "errors": { "detail": "Forbidden", "code": "forbidden" } })
+                );
+            }
+        }
+    }
+    // Membership: add (201) and remove (204) from supervisor up.
+    for role in ["attendant", "supervisor", "manager", "owner"] {
+        let add = app
+            .post(&t[role], "acme", &format!("/api/v1/departments/{dept_id}/users"), json!({ "user_id": attendant_id }))
+            .await;
+        assert_eq!(add.status().as_u16(), if rank(role) >= 1 { 201 } else { 403 }, "{role} adds a member");
+        let remove = app
+            .call(M::DELETE, &t[role], "acme", &format!("/api/v1/departments/{dept_id}/users/{attendant_id}"), None)
+            .await;
+        assert_eq!(remove.status().as_u16(), if rank(role) >= 1 { 204 } else { 403 }, "{role} removes a member");
+    }
+    // Creating: 201 from the minimum role up, 403 below.
+    for role in ["attendant", "supervisor", "manager", "owner"] {
+        let res = app.post(&t[role], "acme", "/api/v1/departments", json!({ "name": format!("By {role}") })).await;
+        assert_eq!(res.status().as_u16(), if rank(role) >= 1 { 201 } else { 403 }, "{role} creates a department");
+        let res = app
+            .post(
+                &t[role],
+                "acme",
+                "/api/v1/users",
+                json!({ "name": "N", "email": format!("n-{role}@acme.test"), "role": "attendant" }),
+            )
+            .await;
+        assert_eq!(res.status().as_u16(), if rank(role) >= 2 { 201 } else { 403 }, "{role} creates a user");
+    }
+}
+
+#[tokio::test]
+async fn nobody_grants_above_their_role_and_the_last_owner_stays() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    let owner_id = user_id(&app, &t["owner"], "acme", "owner@acme.test").await;
+    let manager_id = user_id(&app, &t["owner"], "acme", "manager@acme.test").await;
+    let attendant_id = user_id(&app, &t["owner"], "acme", "attendant@acme.test").await;
+
+    let as_manager = app.as_user(&t["manager"], "acme");
+    as_manager.post("/api/v1/users", json!({ "name": "X", "email": "x@acme.test", "role": "owner" }), 422).await;
+    as_manager.put(&format!("/api/v1/users/{attendant_id}"), json!({ "role": "owner" }), 422).await;
+    // A manager cannot touch an owner.
+    as_manager.put(&format!("/api/v1/users/{owner_id}"), json!({ "active": false }), 403).await;
+    // Up to one's own role is fine.
+    as_manager.put(&format!("/api/v1/users/{attendant_id}"), json!({ "role": "manager" }), 200).await;
+
+    let as_owner = app.as_user(&t["owner"], "acme");
+    let body = as_owner.put(&format!("/api/v1/users/{owner_id}"), json!({ "role": "manager" }), 409).await;
+    assert_eq!(body["errors"]["code"], "last_owner");
+
+    // Two owners demoting each other at the same moment: exactly one succeeds.
+    as_owner.put(&format!("/api/v1/users/{manager_id}"), json!({ "role": "owner" }), 200).await;
+    let second_owner = token(&app.login_ok("acme", "manager@acme.test", PASSWORD).await, "access_token");
+    for _ in 0..5 {
+        let (to_manager, to_owner) = (format!("/api/v1/users/{manager_id}"), format!("/api/v1/users/{owner_id}"));
+        let demote = Some(json!({ "role": "manager" }));
+        let (a, b) = tokio::join!(
+            app.call(Method::PUT, &t["owner"], "acme", &to_manager, demote.clone()),
+            app.call(Method::PUT, &second_owner, "acme", &to_owner, demote.clone()),
+        );
+        let mut statuses = [a.status().as_u16(), b.status().as_u16()];
+        statuses.sort();
+        let owners: i64 = sqlx::query_scalar("SELECT count(*) FROM t_acme.users WHERE role = 'owner' AND active")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+        assert_eq!(owners, 1, "statuses {statuses:?}");
+        assert!(statuses == [200, 409] || statuses == [200, 403], "{statuses:?}");
+        // Restore two owners for the next round.
+        sqlx::query("UPDATE t_acme.users SET role = 'owner' WHERE id::text IN ($1, $2)")
+            .bind(&owner_id)
+            .bind(&manager_id)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn listing_pages_sorts_searches_and_filters() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let owner = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+    let as_owner = app.as_user(&owner, "acme");
+    for i in 0..24 {
+        let role = if i % 3 == 0 { "supervisor" } else { "attendant" };
+        let created = as_owner
+            .post(
+                "/api/v1/users",
+                json!({ "name": format!("User {i:02}"), "email": format!("u{i:02}@acme.test"), "role": role }),
+                201,
+            )
+            .await;
+        if i == 5 {
+            let id = created["data"]["id"].as_str().unwrap();
+            app.call(Method::PATCH, &owner, "acme", &format!("/api/v1/users/{id}"), Some(json!({ "active": false })))
+                .await;
+        }
+    }
+    let page1 = as_owner.get("/api/v1/users", 200).await;
+    assert_eq!(page1["meta"], json!({ "current_page": 1, "page_size": 20, "total_pages": 2, "total_count": 25 }));
+    assert_eq!(page1["data"].as_array().unwrap().len(), 20);
+    assert_eq!(page1["data"][0]["name"], "Owner of acme");
+    let (_, page2) = app.get_json(&owner, "acme", "/api/v1/users?page=2&page_size=20").await;
+    assert_eq!(page2["data"].as_array().unwrap().len(), 5);
+    assert_eq!(page2["data"][4]["name"], "User 23");
+    let (_, desc) = app.get_json(&owner, "acme", "/api/v1/users?sort_by=email&sort_order=desc&page_size=3").await;
+    let emails: Vec<&str> = desc["data"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, ["u23@acme.test", "u22@acme.test", "u21@acme.test"]);
+    let (_, found) = app.get_json(&owner, "acme", "/api/v1/users?search=USER%201").await;
+    assert_eq!(found["meta"]["total_count"], 10);
+    let (_, sup) = app.get_json(&owner, "acme", "/api/v1/users?role=supervisor&active=true").await;
+    assert_eq!(sup["meta"]["total_count"], 8);
+    let (_, inactive) = app.get_json(&owner, "acme", "/api/v1/users?active=false").await;
+    assert_eq!(inactive["data"][0]["name"], "User 05");
+    let (_, past) = app.get_json(&owner, "acme", "/api/v1/users?page=9").await;
+    assert_eq!(past["data"], json!([]));
+    assert_eq!(past["meta"]["total_count"], 25);
+    let bad = as_owner.get("/api/v1/users?page=0&page_size=101&sort_by=password_hash&role=god&active=maybe", 422).await;
+    for field in ["page", "page_size", "sort_by", "role", "active"] {
+        assert!(bad["errors"][field].is_array(), "{field}: {bad}");
+    }
+    let (_, wild) = app.get_json(&owner, "acme", "/api/v1/users?search=%25").await;
+    assert_eq!(wild["meta"]["total_count"], 0, "% is searched literally");
+}
+
+#[tokio::test]
+async fn bodies_with_foreign_fields_are_refused() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    let id = user_id(&app, &t["owner"], "acme", "attendant@acme.test").await;
+    for (path, method, body) in [
+        (
+            "/api/v1/users".to_string(),
+            Method::POST,
+            json!({ "name": "A", "email": "a@acme.test", "role": "attendant", "company_id": "x" }),
+        ),
+        (
+            "/api/v1/users".to_string(),
+            Method::POST,
+            json!({ "name": "A", "email": "a@acme.test", "role": "attendant", "tenant": "beta" }),
+        ),
+        (format!("/api/v1/users/{id}"), Method::PUT, json!({ "is_owner": true })),
+        (format!("/api/v1/users/{id}"), Method::PATCH, json!({ "password_hash": "x" })),
+        ("/api/v1/departments".to_string(), Method::POST, json!({ "name": "D", "company_id": "x" })),
+        ("/api/v1/company".to_string(), Method::PUT, json!({ "slug": "other" })),
+        ("/api/v1/company".to_string(), Method::PUT, json!({ "plan": "enterprise" })),
+    ] {
+        app.as_user(&t["owner"], "acme").request(method, &path, Some(body), 422).await;
+    }
+    let (_, list) = app.get_json(&t["owner"], "acme", "/api/v1/users?search=a@acme.test").await;
+    assert_eq!(list["meta"]["total_count"], 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn deactivation_ends_tokens_and_sessions_at_once() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    let id = user_id(&app, &t["owner"], "acme", "attendant@acme.test").await;
+    let pair = app.login_ok("acme", "attendant@acme.test", PASSWORD).await;
+    let browser = browser();
+    let res = browser
+        .post(app.url("/rpc/login"))
+        .header("accept", "text/html")
+        .form(&[("tenant", "acme"), ("email", "attendant@acme.test"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(browser.get(app.url("/")).send().await.unwrap().status(), 200, "signed in in a browser");
+    let as_owner = app.as_user(&t["owner"], "acme");
+    as_owner.patch(&format!("/api/v1/users/{id}"), json!({ "active": false }), 200).await;
+    assert_eq!(app.get_me(&t["attendant"], "acme").await.status(), 401);
+    assert_eq!(app.refresh(&token(&pair, "refresh_token")).await.status(), 401);
+    assert!(browser.get(app.url("/")).send().await.unwrap().status().is_redirection(), "the web session ended");
+    assert_eq!(app.login("acme", "attendant@acme.test", PASSWORD).await.status(), 401);
+    as_owner.patch(&format!("/api/v1/users/{id}"), json!({ "active": true }), 200).await;
+    app.login_ok("acme", "attendant@acme.test", PASSWORD).await;
+}
+
+#[tokio::test]
+async fn users_created_without_a_password_get_a_working_invitation() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    let body = app
+        .as_user(&t["manager"], "acme")
+        .post("/api/v1/users", json!({ "name": "Inês", "email": "ines@acme.test", "role": "attendant" }), 201)
+        .await;
+    let path = body["invitation_path"].as_str().unwrap().to_string();
+    assert_eq!(app.login("acme", "ines@acme.test", "").await.status(), 422);
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.status(), 200, "the invitation page opens without a session");
+    let token = path.trim_start_matches("/invitation/");
+    let browser = browser();
+    let res = browser
+        .post(app.url("/rpc/accept_invitation"))
+        .header("accept", "text/html")
+        .form(&[("token", token), ("password", "invited and chosen")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    assert_eq!(res.headers()["location"], "/");
+    app.login_ok("acme", "ines@acme.test", "invited and chosen").await;
+    let res = browser
+        .post(app.url("/rpc/accept_invitation"))
+        .header("accept", "application/json")
+        .form(&[("token", token), ("password", "a second choice!!")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 409, "an invitation works once");
+}
