@@ -19,18 +19,13 @@ pub async fn get_billing() -> Result<BillingPage, AppError> {
 pub async fn change_plan(plan: String) -> Result<String, AppError> {
     use crate::server::{services::billing, web::request};
     let state = request::app_state()?;
-    let parts = request::parts()?;
-    let result = async {
-        let ctx = request::tenant_context(&parts)?;
-        let input = billing::checkout::CheckoutInput {
-            plan: Some(plan),
-            success_url: Some("/billing?notice=paid".into()),
-            cancel_url: Some("/billing?notice=checkout_canceled".into()),
-        };
-        Ok(billing::checkout::checkout_for(&state, &ctx, input).await?.checkout_url)
-    }
-    .await;
-    request::finish_form(&parts, result, |target| target.clone())
+    let input = billing::checkout::CheckoutInput {
+        plan: Some(plan),
+        success_url: Some("/billing?notice=paid".into()),
+        cancel_url: Some("/billing?notice=checkout_canceled".into()),
+    };
+    let start = |ctx| async move { Ok(billing::checkout::checkout_for(&state, &ctx, input).await?.checkout_url) };
+    request::signed_in_form(start, |target| target.clone()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "get_local_checkout")]

@@ -20,18 +20,13 @@ pub async fn save_company(
 ) -> Result<CompanyDto, AppError> {
     use crate::server::{services::company, web::request};
     let state = request::app_state()?;
-    let parts = request::parts()?;
-    let result = async {
-        let ctx = request::tenant_context(&parts)?;
-        let input = company::UpdateCompany {
-            name: Some(name),
-            email: Some(Some(email)),
-            phone: Some(Some(phone)),
-            logo_url: Some(Some(logo_url)),
-            primary_color: Some(Some(primary_color)),
-        };
-        company::update(&state, &ctx, input).await
-    }
-    .await;
-    request::finish_form(&parts, result, |_| "/company?notice=saved".into())
+    let input = company::UpdateCompany {
+        name: Some(name),
+        email: Some(Some(email)),
+        phone: Some(Some(phone)),
+        logo_url: Some(Some(logo_url)),
+        primary_color: Some(Some(primary_color)),
+    };
+    let save = |ctx| async move { company::update(&state, &ctx, input).await };
+    request::signed_in_form(save, |_| "/company?notice=saved".into()).await
 }

@@ -43,9 +43,7 @@ pub async fn save_department(
     active: Option<String>,
 ) -> Result<DepartmentDto, AppError> {
     use crate::server::{services::departments, web::request};
-    let parts = request::parts()?;
-    let result = async {
-        let ctx = request::tenant_context(&parts)?;
+    let save = |ctx| async move {
         let input = departments::DepartmentInput {
             name: Some(name),
             identifier: identifier.map(|i| i.trim().to_string()).filter(|i| !i.is_empty()),
@@ -58,26 +56,23 @@ pub async fn save_department(
             Some(id) => departments::update(&ctx, id, input).await,
             None => departments::create(&ctx, input).await,
         }
-    }
-    .await;
-    request::finish_form(&parts, result, |d| format!("/departments/{}?notice=saved", d.id))
+    };
+    request::signed_in_form(save, |d| format!("/departments/{}?notice=saved", d.id)).await
 }
 
 #[server(prefix = "/rpc", endpoint = "add_department_member")]
 pub async fn add_department_member(id: Uuid, user_id: Option<Uuid>) -> Result<DepartmentDto, AppError> {
     use crate::server::{services::departments, web::request};
-    let parts = request::parts()?;
     let input = departments::AddMember { user_id: user_id.map(|id| id.to_string()) };
-    let result = async { departments::add_member(&request::tenant_context(&parts)?, id, input).await }.await;
-    request::finish_form(&parts, result, |d| format!("/departments/{}?notice=member_added", d.id))
+    let add = |ctx| async move { departments::add_member(&ctx, id, input).await };
+    request::signed_in_form(add, |d| format!("/departments/{}?notice=member_added", d.id)).await
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_department_member")]
 pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<(), AppError> {
     use crate::server::{services::departments, web::request};
-    let parts = request::parts()?;
-    let result = async { departments::remove_member(&request::tenant_context(&parts)?, id, user_id).await }.await;
-    request::finish_form(&parts, result, |_| format!("/departments/{id}?notice=member_removed"))
+    let remove = |ctx| async move { departments::remove_member(&ctx, id, user_id).await };
+    request::signed_in_form(remove, |_| format!("/departments/{id}?notice=member_removed")).await
 }
 
 /// People who can be added to a department (active users matching `search`).

@@ -33,26 +33,22 @@ pub async fn create_user(
     locale: Option<String>,
 ) -> Result<(UserDto, Option<String>), AppError> {
     use crate::server::{services::users, web::request};
-    let parts = request::parts()?;
-    let result = async {
-        let ctx = request::tenant_context(&parts)?;
-        let input = users::CreateUser {
-            name: Some(name),
-            email: Some(email),
-            role: Some(role),
-            password: password.filter(|p| !p.is_empty()),
-            locale: locale.filter(|l| !l.is_empty()),
-        };
+    let input = users::CreateUser {
+        name: Some(name),
+        email: Some(email),
+        role: Some(role),
+        password: password.filter(|p| !p.is_empty()),
+        locale: locale.filter(|l| !l.is_empty()),
+    };
+    let create = |ctx| async move {
         let created = users::create(&ctx, input).await?;
         Ok((created.user, created.invitation_path))
-    }
-    .await;
-    request::finish_form(&parts, result, |(user, invitation)| match invitation {
-        Some(path) => {
-            format!("/users/{}?notice=created&invitation={}", user.id, crate::url::urlencode(path))
-        }
+    };
+    request::signed_in_form(create, |(user, invitation)| match invitation {
+        Some(path) => format!("/users/{}?notice=created&invitation={}", user.id, crate::url::urlencode(path)),
         None => format!("/users/{}?notice=created", user.id),
     })
+    .await
 }
 
 /// Saves the edit form; `active` is the checkbox (absent when unticked).
@@ -66,35 +62,27 @@ pub async fn update_user(
     active: Option<String>,
 ) -> Result<UserDto, AppError> {
     use crate::server::{services::users, web::request};
-    let parts = request::parts()?;
-    let result = async {
-        let ctx = request::tenant_context(&parts)?;
-        let change = users::UpdateUser {
-            name: Some(name),
-            email: Some(email),
-            role: Some(role),
-            active: Some(active.is_some()),
-            locale: Some(locale),
-        };
-        users::update(&ctx, id, change).await
-    }
-    .await;
-    request::finish_form(&parts, result, |u| format!("/users/{}?notice=saved", u.id))
+    let change = users::UpdateUser {
+        name: Some(name),
+        email: Some(email),
+        role: Some(role),
+        active: Some(active.is_some()),
+        locale: Some(locale),
+    };
+    let update = |ctx| async move { users::update(&ctx, id, change).await };
+    request::signed_in_form(update, |u| format!("/users/{}?notice=saved", u.id)).await
 }
 
 /// Deactivates or reactivates a user (the confirmed action of the users pages).
 #[server(prefix = "/rpc", endpoint = "set_user_active")]
 pub async fn set_user_active(id: Uuid, active: bool) -> Result<UserDto, AppError> {
     use crate::server::{services::users, web::request};
-    let parts = request::parts()?;
-    let result = async {
-        let ctx = request::tenant_context(&parts)?;
-        users::update(&ctx, id, users::UpdateUser { active: Some(active), ..Default::default() }).await
-    }
-    .await;
-    request::finish_form(&parts, result, |u| {
+    let change = users::UpdateUser { active: Some(active), ..Default::default() };
+    let update = |ctx| async move { users::update(&ctx, id, change).await };
+    request::signed_in_form(update, |u| {
         format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" })
     })
+    .await
 }
 
 /// Sets an invited user's password, signs the browser in and goes to the dashboard.

@@ -56,6 +56,23 @@ pub fn set_preference_cookie(state: &AppState, name: &str, value: &str) {
     }
 }
 
+/// A form of a signed-in page: runs `op` with the request's tenant context (401 without one),
+/// then ends like [`finish_form`].
+pub async fn signed_in_form<T, Fut>(
+    op: impl FnOnce(TenantContext) -> Fut,
+    success: impl FnOnce(&T) -> String,
+) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let parts = parts()?;
+    let result = match tenant_context(&parts) {
+        Ok(ctx) => op(ctx).await,
+        Err(err) => Err(err),
+    };
+    finish_form(&parts, result, success)
+}
+
 /// The end of a form's server function. With JavaScript, the result goes back as it is. A plain
 /// form post (no JavaScript) is redirected instead: on success to `success(&value)`, on failure
 /// back to the page it came from with the error in `?error=` so the page can show it by the field.
