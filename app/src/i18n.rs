@@ -31,6 +31,11 @@ impl Locale {
         }
     }
 
+    /// Exactly one of the tags the app speaks (`pt-BR`, `es`, `en`), as the API and forms send it.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        Locale::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+
     /// Accepts exact tags and their near relatives (`pt`, `pt-pt`, `es-AR`, `en-US`, any case).
     pub fn parse(tag: &str) -> Option<Locale> {
         let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();

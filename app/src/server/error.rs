@@ -10,7 +10,10 @@ use axum::{
     Json,
 };
 
-use crate::error::{AppError, FieldErrors};
+use crate::{
+    error::{AppError, FieldErrors},
+    server::domain::BLANK,
+};
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
@@ -79,7 +82,7 @@ fn data_error(text: &str) -> AppError {
         fields.insert(name, vec!["is not a permitted field".into()]);
     } else if let Some(rest) = detail.split("missing field ").nth(1) {
         let name = between_ticks(rest).unwrap_or_else(|| "body".into());
-        fields.insert(name, vec!["can't be blank".into()]);
+        fields.insert(name, vec![BLANK.into()]);
     } else if let Some((path, message)) = detail.split_once(": ").filter(|(p, _)| !p.contains(' ')) {
         let message = message.split(" at line ").next().unwrap_or(message);
         fields.insert(path.to_string(), vec![message.to_string()]);

@@ -12,10 +12,7 @@ pub async fn set_locale(locale: String, back: String) -> Result<(), AppError> {
     };
     let state = request::app_state()?;
     let parts = request::parts()?;
-    let locale = Locale::ALL
-        .into_iter()
-        .find(|l| l.tag() == locale)
-        .ok_or_else(|| AppError::field("locale", "is not supported"))?;
+    let locale = Locale::from_tag(&locale).ok_or_else(|| AppError::field("locale", "is not supported"))?;
     request::set_preference_cookie(&state, LOCALE_COOKIE, locale.tag());
     if let Ok(ctx) = request::tenant_context(&parts) {
         services::profile::set_locale(&ctx, locale).await?;

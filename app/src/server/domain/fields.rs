@@ -47,9 +47,7 @@ impl Fields {
 
     /// A language tag the app speaks, exactly as the API names it.
     pub fn locale(&mut self, field: &str, raw: Option<&str>) -> Option<Locale> {
-        self.optional(field, raw, |tag| {
-            Locale::ALL.into_iter().find(|l| l.tag() == tag).ok_or_else(|| "is not supported (pt-BR, es, en)".into())
-        })
+        self.optional(field, raw, |tag| Locale::from_tag(tag).ok_or_else(|| "is not supported (pt-BR, es, en)".into()))
     }
 
     pub fn is_empty(&self) -> bool {

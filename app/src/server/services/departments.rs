@@ -17,7 +17,7 @@ use crate::{
             departments::{self, DepartmentFields, DepartmentFilter, DepartmentSort},
             users,
         },
-        domain::{body, fields::Fields, name::Name, nullable},
+        domain::{body, fields::Fields, name::Name, nullable, BLANK},
         error::on_constraint,
         tenancy::{context::TenantContext, db::TenantTx},
         text::slugify,
@@ -199,7 +199,7 @@ pub async fn add_member(ctx: &TenantContext, id: Uuid, input: AddMember) -> Resu
     let user_id = input.user_id.map(|raw| raw.parse::<Uuid>().map_err(|_| AppError::NotFound)).transpose()?;
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
-    let user_id = user_id.ok_or_else(|| AppError::field("user_id", "can't be blank"))?;
+    let user_id = user_id.ok_or_else(|| AppError::field("user_id", BLANK))?;
     departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
     users::find_by_id(&ctx.db, user_id).await?.ok_or(AppError::NotFound)?;
     departments::add_member(&ctx.db, id, user_id).await?;

@@ -14,7 +14,7 @@ use crate::{
             },
             tenant::users,
         },
-        domain::{body, fields::Fields},
+        domain::{body, fields::Fields, BLANK},
         error::internal,
         payments::CheckoutRequest,
         services::authz,
@@ -121,11 +121,8 @@ pub async fn checkout_for(core: &Core, ctx: &TenantContext, input: CheckoutInput
 pub async fn signup_checkout(core: &Core, input: SignupCheckout) -> Result<CheckoutDto, AppError> {
     let SignupCheckout { tenant, plan, success_url, cancel_url } = input;
     let input = CheckoutInput { plan, success_url, cancel_url };
-    let slug = tenant
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| AppError::field("tenant", "can't be blank"))?;
+    let slug =
+        tenant.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| AppError::field("tenant", BLANK))?;
     let slug = Slug::parse(slug).map_err(|_| AppError::NotFound)?;
     let tenant = core.tenants.get(&slug).await?.ok_or(AppError::NotFound)?;
     let billing = tenants::subscription(&core.pool, tenant.id).await?.ok_or(AppError::NotFound)?;
