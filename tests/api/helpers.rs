@@ -356,7 +356,12 @@ pub async fn user_id(app: &TestApp, owner: &str, slug: &str, email: &str) -> Str
 
 /// A client that keeps cookies and does not follow redirects, as a browser session.
 pub fn browser() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 /// A valid numeric CNPJ whose base is `n` (check digits computed as the Receita Federal does).
