@@ -234,19 +234,27 @@ pub fn Submit(
 }
 
 /// After a successful submission with JavaScript on: a full page load of `path`.
-/// For a form whose server function answers the next address: once it succeeded (JavaScript
-/// on), load that address; answers the form's error. Without JavaScript the server function
-/// redirects by itself.
+/// Once a form succeeded (JavaScript on), loads the address `to` makes of its answer; answers the
+/// form's error. Without JavaScript the server function redirects by itself.
+pub fn go_on_success<T, S>(value: S, to: impl Fn(T) -> String + Send + Sync + 'static) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    T: 'static,
+{
+    Effect::new(move |_| {
+        if let Some(Ok(answer)) = value.get() {
+            go(to(answer));
+        }
+    });
+    form_error(value)
+}
+
+/// [`go_on_success`] for a server function that answers the next address itself.
 pub fn follow<S>(value: S) -> Signal<Option<AppError>>
 where
     S: Get<Value = Option<Result<String, AppError>>> + Copy + Send + Sync + 'static,
 {
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = value.get() {
-            go(target);
-        }
-    });
-    form_error(value)
+    go_on_success(value, |target| target)
 }
 
 pub fn go(path: String) {

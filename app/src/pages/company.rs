@@ -1,7 +1,7 @@
 //! The company settings page (manager and above): name, contact, logo and brand colour.
 use leptos::prelude::*;
 
-use crate::components::form::{error_key, form_error, go, FormStatus, Submit, TextField, CARD};
+use crate::components::form::{error_key, go_on_success, FormStatus, Submit, TextField, CARD};
 use crate::components::guard::signed_in_page;
 use crate::i18n::{t, Key};
 use crate::model::Role;
@@ -12,12 +12,7 @@ pub fn CompanyPage() -> impl IntoView {
     signed_in_page(Role::Manager, |_| {
         let company = Resource::new(|| (), |_| get_company());
         let save = ServerAction::<SaveCompany>::new();
-        let error = form_error(save.value());
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = save.value().get() {
-                go("/company?notice=saved".into());
-            }
-        });
+        let error = go_on_success(save.value(), |_| "/company?notice=saved".into());
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::CompanyTitle)}</h1>
             <Suspense>

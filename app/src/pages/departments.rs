@@ -5,7 +5,10 @@ use uuid::Uuid;
 
 use crate::{
     components::{
-        form::{error_key, form_error, go, Checkbox, FormStatus, Submit, TextField, BUTTON_SECONDARY, CARD, INPUT},
+        form::{
+            error_key, form_error, go, go_on_success, Checkbox, FormStatus, Submit, TextField, BUTTON_SECONDARY, CARD,
+            INPUT,
+        },
         guard::signed_in_page,
     },
     i18n::{t, use_locale, Key},
@@ -34,12 +37,7 @@ fn DepartmentsList() -> impl IntoView {
         list_departments(params)
     });
     let save = ServerAction::<SaveDepartment>::new();
-    let error = form_error(save.value());
-    Effect::new(move |_| {
-        if let Some(Ok(d)) = save.value().get() {
-            go(format!("/departments/{}?notice=created", d.id));
-        }
-    });
+    let error = go_on_success(save.value(), |d| format!("/departments/{}?notice=created", d.id));
     view! {
         <h1 class="text-2xl font-bold tracking-tight">{t(Key::DepartmentsTitle)}</h1>
         <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">

@@ -3,7 +3,7 @@ use leptos::prelude::*;
 
 use crate::{
     components::{
-        form::{form_error, go, FormStatus, SelectField, Submit, TextField, CARD},
+        form::{go_on_success, FormStatus, SelectField, Submit, TextField, CARD},
         guard::signed_in_page,
     },
     i18n::{t, Key, Locale},
@@ -15,12 +15,7 @@ use crate::{
 pub fn ProfilePage() -> impl IntoView {
     signed_in_page(Role::Attendant, |viewer| {
         let save = ServerAction::<SaveProfile>::new();
-        let error = form_error(save.value());
-        Effect::new(move |_| {
-            if let Some(Ok(_)) = save.value().get() {
-                go("/profile?notice=saved".into());
-            }
-        });
+        let error = go_on_success(save.value(), |_| "/profile?notice=saved".into());
         let locales: Vec<(String, String)> =
             Locale::ALL.into_iter().map(|l| (l.tag().to_string(), l.label().to_string())).collect();
         let u = viewer.user;

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use crate::{
     components::{
         form::{
-            form_error, go, Checkbox, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER,
+            form_error, go, go_on_success, Checkbox, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER,
             BUTTON_SECONDARY, CARD, INPUT,
         },
         guard::signed_in_page,
@@ -142,15 +142,9 @@ fn UserRow(user: UserDto) -> impl IntoView {
 pub fn UserNewPage() -> impl IntoView {
     signed_in_page(Role::Manager, |viewer| {
         let create = ServerAction::<CreateUser>::new();
-        let error = form_error(create.value());
-        Effect::new(move |_| {
-            if let Some(Ok((user, invitation))) = create.value().get() {
-                let mut path = format!("/users/{}?notice=created", user.id);
-                if let Some(inv) = invitation {
-                    path.push_str(&format!("&invitation={}", urlencode(&inv)));
-                }
-                go(path);
-            }
+        let error = go_on_success(create.value(), |(user, invitation)| match invitation {
+            Some(inv) => format!("/users/{}?notice=created&invitation={}", user.id, urlencode(&inv)),
+            None => format!("/users/{}?notice=created", user.id),
         });
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::UsersNew)}</h1>
