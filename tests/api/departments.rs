@@ -2,7 +2,7 @@
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use crate::helpers::{spawn_app, staffed, token, user_id, PASSWORD};
+use crate::helpers::{department_id, spawn_app, staffed, token, user_id, PASSWORD};
 
 #[tokio::test]
 async fn another_tenants_ids_answer_404_exactly_like_missing_ones() {
@@ -10,24 +10,8 @@ async fn another_tenants_ids_answer_404_exactly_like_missing_ones() {
     let a = staffed(&app, "alpha").await;
     let b = staffed(&app, "beta").await;
     let b_user = user_id(&app, &b["owner"], "beta", "attendant@beta.test").await;
-    let b_dept = app
-        .post(&b["owner"], "beta", "/api/v1/departments", json!({ "name": "B" }))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let a_dept = app
-        .post(&a["owner"], "alpha", "/api/v1/departments", json!({ "name": "A" }))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap()["data"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let b_dept = department_id(&app, &b["owner"], "beta", "B").await;
+    let a_dept = department_id(&app, &a["owner"], "alpha", "A").await;
     let a_user = user_id(&app, &a["owner"], "alpha", "attendant@alpha.test").await;
     let missing = uuid::Uuid::new_v4().to_string();
 

@@ -354,6 +354,12 @@ pub async fn user_id(app: &TestApp, owner: &str, slug: &str, email: &str) -> Str
     body["data"][0]["id"].as_str().unwrap().to_string()
 }
 
+/// Creates a department named `name` and answers its id.
+pub async fn department_id(app: &TestApp, token: &str, slug: &str, name: &str) -> String {
+    let res = app.post(token, slug, "/api/v1/departments", json!({ "name": name })).await;
+    res.json::<Value>().await.unwrap()["data"]["id"].as_str().unwrap().to_string()
+}
+
 /// A client that keeps cookies and does not follow redirects, as a browser session.
 pub fn browser() -> Client {
     Client::builder()

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{browser, spawn_app, staffed, token, user_id, PASSWORD};
+use crate::helpers::{browser, department_id, spawn_app, staffed, token, user_id, PASSWORD};
 
 #[tokio::test]
 async fn role_by_endpoint_matrix() {
@@ -16,13 +16,7 @@ async fn role_by_endpoint_matrix() {
         .unwrap();
     let owner = t["owner"].clone();
     let attendant_id = user_id(&app, &owner, "acme", "attendant@acme.test").await;
-    let dept = app
-        .post(&owner, "acme", "/api/v1/departments", json!({ "name": "Sales" }))
-        .await
-        .json::<Value>()
-        .await
-        .unwrap();
-    let dept_id = dept["data"]["id"].as_str().unwrap().to_string();
+    let dept_id = department_id(&app, &owner, "acme", "Sales").await;
 
     use reqwest::Method as M;
     // (method, path, body, minimum role that may call it)
