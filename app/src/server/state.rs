@@ -65,10 +65,6 @@ impl AppState {
         AppState(Arc::new((core, leptos_options)))
     }
 
-    pub fn core(&self) -> &Core {
-        &self.0 .0
-    }
-
     pub fn leptos_options(&self) -> &LeptosOptions {
         &self.0 .1
     }

@@ -26,14 +26,6 @@ impl Email {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-
-    pub fn to_lowercase(&self) -> Email {
-        Email(self.0.to_lowercase())
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
 }
 
 #[cfg(test)]
