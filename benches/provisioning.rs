@@ -52,7 +52,13 @@ async fn tenant_count(pool: &PgPool) -> anyhow::Result<usize> {
 async fn provision_one(state: &Core, slug: &str, hash: &str) -> anyhow::Result<bool> {
     let slug = Slug::parse(slug).map_err(|e| anyhow::anyhow!("{slug}: {e}"))?;
     let owner = NewOwner { name: "Owner", email: "owner@bench.test", password_hash: hash, locale: Locale::En };
-    let company = NewCompany { name: "Bench Ltda", plan_id: "starter", document: None, trial_ends_at: None };
+    let company = NewCompany {
+        name: "Bench Ltda",
+        plan_id: "starter",
+        document: None,
+        trial_ends_at: None,
+        email_verified: true,
+    };
     let done = provisioning::provision(state, &slug, &company, &owner).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(done.from_spare)
 }
@@ -173,7 +179,7 @@ async fn main() -> anyhow::Result<()> {
     let app = Application::build(&config).await?;
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    let state = startup::core(pool.clone(), &config);
+    let state = startup::core(pool.clone(), &config).unwrap();
     let hash = password::hash("bench password 2026".into()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
     println!("provisioning (registry row + schema with all tenant tables + owner; password hashed beforehand)");

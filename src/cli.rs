@@ -92,7 +92,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             match provisioning::provision(
                 &core,
                 &slug,
-                &provisioning::NewCompany { name: &name, plan_id: &plan, document: None, trial_ends_at: None },
+                &provisioning::NewCompany {
+                    name: &name,
+                    plan_id: &plan,
+                    document: None,
+                    trial_ends_at: None,
+                    email_verified: true,
+                },
                 &owner,
             )
             .await
@@ -110,7 +116,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn core(config: &Config) -> anyhow::Result<Core> {
     let pool = startup::connect(config).await?;
-    Ok(startup::core(pool, config))
+    startup::core(pool, config)
 }
 
 async fn migrate_all(config: &Config) -> anyhow::Result<()> {

@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use app::server::settings::{PaymentSettings, ProviderSettings, Settings};
+use app::server::settings::{MailSettings, PaymentSettings, ProviderSettings, Settings};
 
 pub struct Config {
     pub database_url: String,
@@ -71,6 +71,7 @@ impl Config {
             bail!("ATRIUM_JWT_SECRET is too weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)");
         }
         let payments = payment_settings(production, &data_dir)?;
+        let mail = mail_settings(production)?;
         let defaults = Settings::default();
         let settings = Settings {
             production,
@@ -95,6 +96,7 @@ impl Config {
             trial_days: parse_var("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
             spare_schemas: parse_var("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
+            mail,
             ..defaults
         };
         Ok(Config {
@@ -133,6 +135,29 @@ fn payment_settings(production: bool, data_dir: &Path) -> anyhow::Result<Payment
         None => String::from_utf8(kept_secret(data_dir, "asaas-webhook-token")?.0)?,
     };
     Ok(PaymentSettings { provider, webhook_token })
+}
+
+/// SMTP in production (refused without it: password resets and invitations must reach people);
+/// in development, without `ATRIUM_SMTP_URL`, messages stay in the outbox and show at the
+/// development mailbox (`/dev/mailbox`).
+fn mail_settings(production: bool) -> anyhow::Result<MailSettings> {
+    let defaults = MailSettings::default();
+    let smtp_url = var("ATRIUM_SMTP_URL");
+    if let Some(url) = &smtp_url {
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            bail!("ATRIUM_SMTP_URL must start with smtp:// or smtps://");
+        }
+    }
+    let from = var("ATRIUM_MAIL_FROM");
+    if production && (smtp_url.is_none() || from.is_none()) {
+        bail!("production needs ATRIUM_SMTP_URL and ATRIUM_MAIL_FROM (mail reaches people through SMTP)");
+    }
+    let from = from.unwrap_or(defaults.from.clone());
+    if from.parse::<app::server::mail::Mailbox>().is_err() {
+        bail!("ATRIUM_MAIL_FROM is not an address (e.g. `Atrium <no-reply@example.com>`): {from:?}");
+    }
+    let retention_days: u64 = parse_var("ATRIUM_MAIL_RETENTION_DAYS", 30)?;
+    Ok(MailSettings { smtp_url, from, retention: Duration::from_secs(retention_days.max(1) * 24 * 3600), ..defaults })
 }
 
 fn is_strong(secret: &[u8]) -> bool {

@@ -40,6 +40,7 @@ pub async fn seed(core: &Core) -> anyhow::Result<()> {
                     plan_id: "professional",
                     document: None,
                     trial_ends_at: None,
+                    email_verified: true,
                 },
                 &owner,
             )

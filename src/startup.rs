@@ -28,12 +28,13 @@ use app::{
     app::{shell, App},
     error::AppError,
     server::{
+        mail::{smtp::SmtpTransport, DevMailbox, MailTransport},
         password,
         payments::{asaas::AsaasClient, local::LocalProvider, PaymentProvider},
-        services::provisioning,
+        services::{mail, provisioning},
         settings::ProviderSettings,
         state::{AppState, Core},
-        web::auth::session_middleware,
+        web::{auth::session_middleware, mailbox},
     },
 };
 
@@ -71,22 +72,28 @@ pub fn leptos_options(addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
     Ok(options)
 }
 
-/// The application core for these settings, with the payment provider they name.
-pub fn core(pool: PgPool, config: &Config) -> Core {
+/// The application core for these settings, with the payment provider and mail transport they name.
+pub fn core(pool: PgPool, config: &Config) -> anyhow::Result<Core> {
     let settings = &config.settings;
     let payments: Arc<dyn PaymentProvider> = match &settings.payments.provider {
         ProviderSettings::Local => Arc::new(LocalProvider::new(&settings.public_url)),
         ProviderSettings::Asaas { base_url, api_key } => Arc::new(AsaasClient::new(base_url, api_key)),
     };
-    Core::new(pool, settings.clone(), config.jwt_secret.expose(), payments)
+    let mail: Arc<dyn MailTransport> = match &settings.mail.smtp_url {
+        Some(url) => Arc::new(SmtpTransport::new(url, &settings.mail.from).map_err(anyhow::Error::msg)?),
+        None => Arc::new(DevMailbox),
+    };
+    Ok(Core::new(pool, settings.clone(), config.jwt_secret.expose(), payments, mail))
 }
 
 impl Application {
     pub async fn build(config: &Config) -> anyhow::Result<Application> {
         let pool = connect(config).await?;
-        let state = AppState::new(core(pool.clone(), config), leptos_options(config.addr)?);
+        let state = AppState::new(core(pool.clone(), config)?, leptos_options(config.addr)?);
         tokio::task::spawn_blocking(password::warm_up).await?;
         provisioning::replenish_in_background(&state);
+        mail::delivery::run_in_background(&state);
+        mail::notices::run_in_background(&state);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         Ok(Application { listener, router: router(state), pool })
     }
@@ -140,6 +147,8 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new().nest("/api", api::router(state.clone()));
     let web = Router::new()
         .route("/rpc/{*name}", any(server_fn_handler))
+        .route("/dev/mailbox", get(mailbox::index))
+        .route("/dev/mailbox/{id}", get(mailbox::show))
         .leptos_routes_with_context(&state, routes, context, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(server_fn_status))

@@ -19,6 +19,7 @@ use crate::{
         login::LoginPage,
         not_found::NotFound,
         profile::ProfilePage,
+        recovery::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
         signup::SignupPage,
         users::{UserEditPage, UserNewPage, UsersPage},
     },
@@ -91,6 +92,9 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("/") view=DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/reset-password") view=ResetPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("/verify-email") view=VerifyEmailPage ssr=SsrMode::Async/>
                 <Route path=path!("/users") view=UsersPage ssr=SsrMode::Async/>
                 <Route path=path!("/users/new") view=UserNewPage ssr=SsrMode::Async/>
                 <Route path=path!("/users/:id") view=UserEditPage ssr=SsrMode::Async/>

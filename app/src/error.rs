@@ -42,6 +42,9 @@ pub enum AppError {
     /// The tenant's subscription is past due, canceled or its trial ended: reads only.
     #[error("subscription inactive")]
     SubscriptionInactive,
+    /// Checkout and invitations wait until the owner confirmed the signup address.
+    #[error("email not verified")]
+    EmailUnverified,
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("bad request: {detail}")]
@@ -70,7 +73,7 @@ impl AppError {
         match self {
             AppError::Validation { .. } => 422,
             AppError::InvalidCredentials | AppError::Unauthorized { .. } => 401,
-            AppError::Forbidden | AppError::CrossSite | AppError::PlanLimit { .. } => 403,
+            AppError::Forbidden | AppError::CrossSite | AppError::PlanLimit { .. } | AppError::EmailUnverified => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } | AppError::Taken { .. } => 409,
             AppError::Unprocessable { .. } | AppError::DowngradeExceeds { .. } => 422,
@@ -97,6 +100,7 @@ impl AppError {
             }
             AppError::DowngradeExceeds { .. } => "plan_exceeds_usage",
             AppError::SubscriptionInactive => "subscription_inactive",
+            AppError::EmailUnverified => "email_unverified",
             AppError::PlanLimit { .. } => "plan_limit_reached",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
@@ -125,6 +129,9 @@ impl AppError {
             }
             AppError::SubscriptionInactive => {
                 "The subscription is not active: data can be read but not changed until it is paid".into()
+            }
+            AppError::EmailUnverified => {
+                "Confirm the owner's email address first: use the link sent at signup (it can be sent again)".into()
             }
             AppError::PlanLimit { resource, limit } => {
                 format!("Your plan allows at most {limit} {resource}; upgrade the plan to add more")

@@ -113,6 +113,22 @@ pub struct UserDto {
     pub updated_at: String,
 }
 
+/// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
+/// give the person a new link).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct InvitationDto {
+    pub id: Uuid,
+    pub user_id: Uuid,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    /// The name of whoever sent it last.
+    pub invited_by: Option<String>,
+    pub status: String,
+    pub expires_at: String,
+    pub inserted_at: String,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TenantDto {
     pub slug: String,
@@ -128,6 +144,8 @@ pub struct Viewer {
     pub subscription_status: SubscriptionStatus,
     /// False when the subscription no longer allows changes (the shell shows a banner).
     pub writable: bool,
+    /// False until the owner confirmed the signup address (the shell shows a banner).
+    pub email_verified: bool,
 }
 
 /// `meta` of every list answer.
@@ -194,6 +212,8 @@ pub struct CompanyDto {
     pub phone: Option<String>,
     pub logo_url: Option<String>,
     pub primary_color: Option<String>,
+    /// The owner confirmed the signup address (checkout and invitations wait for it).
+    pub email_verified: bool,
 }
 
 /// What a plan allows; `None` is unlimited.

@@ -1,22 +1,53 @@
-//! `/api/auth`: login, refresh, logout.
-use axum::{extract::State, http::StatusCode, routing::post, Router};
+//! `/api/auth`: login, refresh, logout; password recovery; the owner's address confirmation.
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Router,
+};
+use serde::Serialize;
+use std::net::SocketAddr;
 
 use super::{json::ok, ApiJson, JsonResult};
 use app::{
     error::AppError,
     server::{
-        services::auth::{self, Credentials, LoginResponse, RefreshToken, TokenPair},
+        services::{
+            auth::{self, Credentials, LoginResponse, RefreshToken, TokenPair},
+            mail::notices::{self, SignIn},
+            recovery::{self, ForgotPassword, ResetPassword},
+            verification::{self, VerifyEmail},
+        },
         state::AppState,
     },
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/login", post(login)).route("/refresh", post(refresh)).route("/logout", post(logout))
+    Router::new()
+        .route("/login", post(login))
+        .route("/refresh", post(refresh))
+        .route("/logout", post(logout))
+        .route("/forgot-password", post(forgot_password))
+        .route("/reset-password", post(reset_password))
+        .route("/verify-email", post(verify_email))
 }
 
-async fn login(State(state): State<AppState>, ApiJson(creds): ApiJson<Credentials>) -> JsonResult<LoginResponse> {
+async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(creds): ApiJson<Credentials>,
+) -> JsonResult<LoginResponse> {
     let ctx = auth::authenticate(&state, creds).await?;
     let tokens = auth::issue_tokens(&state, &ctx).await?;
+    // An API client has no device cookie: its user agent stands for the browser.
+    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let address = peer.ip().to_string();
+    let sign_in = SignIn { device: &format!("ua:{user_agent}"), address: &address, user_agent };
+    if let Err(err) = notices::signed_in(&state, &ctx, &sign_in).await {
+        tracing::warn!(error = %err, "sign-in not recorded");
+    }
     Ok(ok(auth::login_response(tokens, &ctx)))
 }
 
@@ -27,4 +58,44 @@ async fn refresh(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshTo
 async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshToken>) -> Result<StatusCode, AppError> {
     auth::logout(&state, body).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The same answer for every well-formed request, whether or not the account exists.
+#[derive(Serialize)]
+struct Accepted {
+    message: &'static str,
+}
+
+async fn forgot_password(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ApiJson(input): ApiJson<ForgotPassword>,
+) -> Result<Response, AppError> {
+    recovery::request_reset(&state, input, &peer.ip().to_string())?;
+    let body = Accepted { message: "If the account exists, a link to reset its password has been sent to its email" };
+    Ok((StatusCode::ACCEPTED, ok(body)).into_response())
+}
+
+#[derive(Serialize)]
+struct PasswordReset {
+    password_changed: bool,
+    tenant: String,
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    ApiJson(input): ApiJson<ResetPassword>,
+) -> JsonResult<PasswordReset> {
+    let tenant = recovery::reset(&state, input).await?;
+    Ok(ok(PasswordReset { password_changed: true, tenant: tenant.slug.to_string() }))
+}
+
+#[derive(Serialize)]
+struct Verified {
+    email_verified: bool,
+}
+
+async fn verify_email(State(state): State<AppState>, ApiJson(input): ApiJson<VerifyEmail>) -> JsonResult<Verified> {
+    verification::verify(&state, input).await?;
+    Ok(ok(Verified { email_verified: true }))
 }

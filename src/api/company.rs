@@ -1,18 +1,29 @@
 //! `/api/v1/company`: the company profile (manager and above).
-use axum::{extract::State, routing::get, Router};
+use axum::{
+    extract::State,
+    http::StatusCode,
+    routing::{get, post},
+    Router,
+};
 
 use super::{json::ok, ApiJson, JsonResult};
 use app::{
+    error::AppError,
     model::CompanyDto,
     server::{
-        services::company::{self, UpdateCompany},
+        services::{
+            company::{self, UpdateCompany},
+            verification,
+        },
         state::AppState,
         tenancy::context::TenantContext,
     },
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/company", get(show).put(update))
+    Router::new()
+        .route("/company", get(show).put(update))
+        .route("/company/verification-email", post(resend_verification))
 }
 
 async fn show(State(state): State<AppState>, ctx: TenantContext) -> JsonResult<CompanyDto> {
@@ -25,4 +36,10 @@ async fn update(
     ApiJson(input): ApiJson<UpdateCompany>,
 ) -> JsonResult<CompanyDto> {
     Ok(ok(company::update(&state, &ctx, input).await?))
+}
+
+/// The owner asks for the signup address's confirmation link again (202: it is on its way).
+async fn resend_verification(State(state): State<AppState>, ctx: TenantContext) -> Result<StatusCode, AppError> {
+    verification::resend(&state, &ctx).await?;
+    Ok(StatusCode::ACCEPTED)
 }

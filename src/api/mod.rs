@@ -6,6 +6,7 @@ mod auth;
 mod billing;
 mod company;
 mod departments;
+mod invitations;
 mod json;
 mod signup;
 mod users;
@@ -53,6 +54,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     let v1 = users::router()
         .merge(departments::router())
         .merge(company::router())
+        .merge(invitations::router())
         .merge(billing::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));

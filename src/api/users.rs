@@ -52,7 +52,7 @@ async fn update_me(
     ApiJson(input): ApiJson<UpdateMe>,
 ) -> Result<Json<UpdatedMe>, AppError> {
     let changes_password = input.password.is_some();
-    let user = profile::update_me(&ctx, input).await?;
+    let user = profile::update_me(&state, &ctx, input).await?;
     let tokens = match changes_password {
         true => Some(auth::issue_tokens(&state, &ctx.with_user(user.clone())).await?),
         false => None,
@@ -77,8 +77,12 @@ struct CreatedUser {
     invitation_path: Option<String>,
 }
 
-async fn create(ctx: TenantContext, ApiJson(input): ApiJson<CreateUser>) -> Result<Response, AppError> {
-    let created = users::create(&ctx, input).await?;
+async fn create(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    ApiJson(input): ApiJson<CreateUser>,
+) -> Result<Response, AppError> {
+    let created = users::create(&state, &ctx, input).await?;
     let body = CreatedUser { data: created.user, invitation_path: created.invitation_path };
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
@@ -87,6 +91,11 @@ async fn show(ctx: TenantContext, Id(id): Id) -> JsonResult<UserDto> {
     Ok(ok(users::get(&ctx, id).await?))
 }
 
-async fn update(ctx: TenantContext, Id(id): Id, ApiJson(input): ApiJson<UpdateUser>) -> JsonResult<UserDto> {
-    Ok(ok(users::update(&ctx, id, input).await?))
+async fn update(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Id(id): Id,
+    ApiJson(input): ApiJson<UpdateUser>,
+) -> JsonResult<UserDto> {
+    Ok(ok(users::update(&state, &ctx, id, input).await?))
 }

@@ -199,6 +199,7 @@ async fn signup_checkout_goes_through_asaas_when_configured() {
     };
     let app = spawn_app_with(settings).await;
     app.register("Acme", &cnpj(5)).await;
+    app.verify_owner("acme").await;
     let (status, body) = app
         .post_public(
             "/api/signup/checkout",

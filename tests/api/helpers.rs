@@ -6,12 +6,13 @@ use sqlx::{Connection, Executor, PgConnection, PgPool};
 use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use crate::smtp::{Mail, SmtpSink};
 use app::{
     i18n::Locale,
     server::{
         migrate, password,
         services::provisioning,
-        settings::{PaymentSettings, ProviderSettings, Settings},
+        settings::{MailSettings, PaymentSettings, ProviderSettings, Settings},
         state::Core,
         tenancy::slug::Slug,
     },
@@ -36,6 +37,8 @@ pub struct TestApp {
     /// The application core of the server under test (same database, settings and secret).
     pub state: Core,
     pub client: Client,
+    /// The SMTP server the app under test sends its mail to.
+    pub mail: SmtpSink,
 }
 
 fn base_url() -> String {
@@ -82,6 +85,13 @@ pub fn test_settings() -> Settings {
         public_url: PUBLIC_URL.into(),
         spare_schemas: 1,
         payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: WEBHOOK_TOKEN.into() },
+        // Delivery within tens of milliseconds, retries and takeovers within seconds.
+        mail: MailSettings {
+            poll_interval: Duration::from_millis(50),
+            claim_lease: Duration::from_secs(2),
+            retry_base: Duration::from_millis(200),
+            ..MailSettings::default()
+        },
         ..Settings::default()
     }
 }
@@ -90,7 +100,9 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(test_settings()).await
 }
 
-pub async fn spawn_app_with(settings: Settings) -> TestApp {
+pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
+    let mail = SmtpSink::start().await;
+    settings.mail.smtp_url.get_or_insert_with(|| mail.url());
     let db_url = fresh_database().await;
     let secret = format!("test-secret-{}", Uuid::new_v4());
     let config = Config {
@@ -105,10 +117,10 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     let pool = startup::connect(&config).await.unwrap();
-    let state = startup::core(pool.clone(), &config);
+    let state = startup::core(pool.clone(), &config).unwrap();
     let client =
         Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
-    TestApp { address, db_url, pool, state, client }
+    TestApp { address, db_url, pool, state, client, mail }
 }
 
 pub struct TestTenant {
@@ -139,6 +151,7 @@ impl TestApp {
                 plan_id: "starter",
                 document: None,
                 trial_ends_at: None,
+                email_verified: true,
             },
             &owner,
         )
@@ -221,6 +234,40 @@ impl TestApp {
         body["data"].clone()
     }
 
+    /// Waits for the message to `to` whose link contains `needle` (the newest when several) and
+    /// answers it with that link.
+    pub async fn mail_with_link(&self, to: &str, needle: &str) -> (Mail, String) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let found = self.mail.to(to).into_iter().rev().find_map(|m| m.link(needle).map(|link| (m, link)));
+            if let Some(found) = found {
+                return found;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "no message to {to} with a link containing {needle:?}; received: {:#?}",
+                self.mail.messages().iter().map(|m| (&m.to, &m.subject)).collect::<Vec<_>>()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Confirms the signup address of workspace `slug` the way its owner does: the link in the
+    /// verification email (its token is what follows `#`).
+    pub async fn verify_owner(&self, slug: &str) {
+        let schema = Slug::parse(slug).unwrap().schema_name().quoted();
+        let owner: String = sqlx::query_scalar(&format!(
+            "SELECT email FROM {schema}.users WHERE role = 'owner' ORDER BY inserted_at LIMIT 1"
+        ))
+        .fetch_one(&self.pool)
+        .await
+        .unwrap();
+        let (_, link) = self.mail_with_link(&owner, &format!("/verify-email#{slug}.")).await;
+        let token = link.split_once('#').unwrap().1;
+        let (status, body) = self.post_public("/api/auth/verify-email", json!({ "token": token })).await;
+        assert_eq!(status, 200, "{body}");
+    }
+
     /// Posts `body` to the payment webhook, with `token` as its `asaas-access-token` if any.
     pub async fn webhook(&self, token: Option<&str>, body: &Value) -> (u16, Value) {
         let mut req = self.client.post(self.url("/api/webhooks/asaas")).json(body);
@@ -248,6 +295,7 @@ impl TestApp {
         let (status, res) = self.post_public("/api/signup/register", body).await;
         assert_eq!(status, 201, "{res}");
         let owner = token(&res["data"], "access_token");
+        self.verify_owner(slug).await;
         let (status, res) = self
             .post_public(
                 "/api/signup/checkout",

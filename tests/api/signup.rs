@@ -209,6 +209,7 @@ async fn concurrent_registrations_of_one_slug_or_document_give_one_tenant() {
 async fn checkout_urls_must_stay_on_this_application() {
     let app = spawn_app().await;
     app.register("Acme", &cnpj(1)).await;
+    app.verify_owner("acme").await;
     let checkout = |success: &str, cancel: &str, plan: &str| json!({ "tenant": "acme", "plan": plan, "success_url": success, "cancel_url": cancel });
     let ok = format!("{PUBLIC_URL}/billing");
     for bad in [

@@ -194,12 +194,21 @@ async fn signup_pages_work_as_plain_forms_through_the_local_checkout() {
     let html = client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("signup-plan") && html.contains("R$ 99,00") && html.contains("R$ 699,00"));
     let res = post("/rpc/signup_plan", &[("plan", "starter")]).await.unwrap();
+    // The workspace exists and Alice is signed in; paying waits until she confirms her address.
+    assert_eq!(location(&res), "/billing");
+    let billing = client.get(app.url("/billing")).send().await.unwrap().text().await.unwrap();
+    assert!(billing.contains("unverified-banner"), "the banner says why");
+    let (_, link) = app.mail_with_link("alice@semscript.test", "/verify-email#").await;
+    let token = link.split_once('#').unwrap().1;
+    let res = post("/rpc/verify_email", &[("token", token)]).await.unwrap();
+    assert_eq!(location(&res), "/?notice=email_verified");
+    let res = post("/rpc/change_plan", &[("plan", "starter")]).await.unwrap();
     let checkout = location(&res);
     let path = checkout.strip_prefix(PUBLIC_URL).unwrap_or_else(|| panic!("{checkout}"));
     assert!(path.starts_with("/checkout/local/"), "{checkout}");
     let reference = path.rsplit('/').next().unwrap();
     let res = post("/rpc/finish_local_checkout", &[("reference", reference), ("outcome", "pay")]).await.unwrap();
-    assert_eq!(location(&res), format!("{PUBLIC_URL}/?notice=subscribed"));
+    assert_eq!(location(&res), format!("{PUBLIC_URL}/billing?notice=paid"));
 
     // Signed in as the new owner, on an active Starter plan.
     let dashboard = client.get(app.url("/?notice=subscribed")).send().await.unwrap();

@@ -93,6 +93,9 @@ pub fn error_key(err: &AppError) -> Option<Key> {
         AppError::Unauthorized { .. } | AppError::InvalidCredentials => Key::ErrorSessionEnded,
         AppError::RateLimited { .. } => Key::LoginErrorRateLimited,
         AppError::SubscriptionInactive => Key::ErrorSubscriptionInactive,
+        AppError::EmailUnverified => Key::ErrorEmailUnverified,
+        AppError::Unprocessable { code, .. } if code == "invalid_token" => Key::ErrorInvalidToken,
+        AppError::Conflict { code, .. } if code == "already_verified" => Key::VerifyAlready,
         AppError::Taken { code, .. } if code == "document_taken" => Key::SignupDocumentTaken,
         AppError::Taken { .. } => Key::SignupSlugTaken,
         AppError::Unprocessable { code, .. } if code == "contact_sales" => Key::PlanContactSalesError,
@@ -155,6 +158,11 @@ fn notice_key(code: &str) -> Option<Key> {
         "subscribed" => Key::NoticeSubscribed,
         "paid" => Key::NoticePaid,
         "checkout_canceled" => Key::NoticeCheckoutCanceled,
+        "sent" => Key::ForgotSent,
+        "verification_sent" => Key::NoticeVerificationSent,
+        "email_verified" => Key::NoticeEmailVerified,
+        "invitation_resent" => Key::NoticeInvitationResent,
+        "invitation_revoked" => Key::NoticeInvitationRevoked,
         _ => return None,
     })
 }

@@ -1,4 +1,5 @@
-//! The app frame of signed-in pages: header, navigation by role, and the subscription banner.
+//! The app frame of signed-in pages: header, navigation by role, and the subscription and
+//! unconfirmed-address banners.
 use leptos::prelude::*;
 
 use super::locale_switcher::LocaleSwitcher;
@@ -65,6 +66,20 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
                         {t(Key::BannerSubscriptionInactive)} " "
                         <a href="/billing" class="font-semibold underline">{t(Key::BannerGoToBilling)}</a>
                     </p>
+                </div>
+            })}
+            {(!viewer.email_verified).then(|| view! {
+                <div role="status" data-testid="unverified-banner" class="border-b border-sky-300 bg-sky-50 text-sky-900 dark:border-sky-800 dark:bg-sky-950 dark:text-sky-100">
+                    <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3 text-sm">
+                        <p>{t(Key::BannerUnverified)}</p>
+                        {(viewer.user.role == Role::Owner).then(|| view! {
+                            <form method="post" action="/rpc/resend_verification">
+                                <button type="submit" data-testid="resend-verification" class="rounded-md border border-sky-400 px-3 py-1.5 font-semibold hover:bg-sky-100 dark:border-sky-700 dark:hover:bg-sky-900">
+                                    {t(Key::BannerResend)}
+                                </button>
+                            </form>
+                        })}
+                    </div>
                 </div>
             })}
             <main class="mx-auto max-w-6xl px-4 py-8">{children()}</main>

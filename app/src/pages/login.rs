@@ -86,6 +86,12 @@ pub fn LoginPage() -> impl IntoView {
     // Errors of a plain form post come back in the query; those of the hydrated form in the action.
     let query_error = Some(q("error")).filter(|s| !s.is_empty());
     let query_missing = q("missing");
+    let notice = match q("notice").as_str() {
+        "password_reset" => Some(t(Key::LoginNoticePasswordReset)),
+        "email_verified" => Some(t(Key::LoginNoticeEmailVerified)),
+        _ => None,
+    };
+    let forgot_href = format!("/forgot-password?tenant={}", crate::url::urlencode(&tenant));
 
     let login = ServerAction::<Login>::new();
     let pending = login.pending();
@@ -129,6 +135,9 @@ pub fn LoginPage() -> impl IntoView {
                     <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">{t(Key::LoginSubtitle)}</p>
                 </div>
                 <ActionForm action=login attr:class="space-y-5 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate="true">
+                    {notice.map(|n| view! {
+                        <p role="status" data-testid="login-notice" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">{n}</p>
+                    })}
                     <p role="alert" data-testid="login-error" class="text-sm font-medium text-red-600 empty:hidden dark:text-red-400">
                         {move || form_error.get()}
                     </p>
@@ -139,6 +148,9 @@ pub fn LoginPage() -> impl IntoView {
                         value=email error=missing("email")/>
                     <Field name="password" label=t(Key::LoginPassword) kind="password" autocomplete="current-password"
                         value=String::new() error=missing("password")/>
+                    <p class="-mt-2 text-right text-sm">
+                        <a href=forgot_href data-testid="forgot-password" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{t(Key::LoginForgot)}</a>
+                    </p>
                     <button
                         type="submit"
                         class="w-full rounded-lg bg-indigo-600 px-4 py-2.5 font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60"

@@ -8,6 +8,7 @@ pub mod invitation;
 pub mod login;
 pub mod not_found;
 pub mod profile;
+pub mod recovery;
 pub mod signup;
 pub mod users;
 

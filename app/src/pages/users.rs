@@ -12,8 +12,11 @@ use crate::{
         guard::signed_in_page,
     },
     i18n::{t, use_locale, Key, Locale},
-    model::{Role, UserDto},
-    server_fns::users::{get_user, list_users, CreateUser, SetUserActive, UpdateUser},
+    model::{InvitationDto, Role, UserDto},
+    server_fns::users::{
+        get_user, list_invitations, list_users, CreateUser, ResendInvitation, RevokeInvitation, SetUserActive,
+        UpdateUser,
+    },
     url::urlencode,
 };
 
@@ -81,6 +84,7 @@ fn UsersList() -> impl IntoView {
             </select>
             <button type="submit" class=BUTTON_SECONDARY>{t(Key::UsersFilter)}</button>
         </form>
+        <PendingInvitations/>
         <Transition>
             {move || Suspend::new(async move {
                 match users.await {
@@ -121,6 +125,65 @@ fn UsersList() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+/// Invitations not accepted yet, with "send again" and "revoke"; nothing when there are none.
+#[component]
+fn PendingInvitations() -> impl IntoView {
+    let invitations = Resource::new(|| (), |_| list_invitations());
+    let resend = ServerAction::<ResendInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let resend_error = go_on_success(resend.value(), |()| "/users?notice=invitation_resent".into());
+    let revoke_error = go_on_success(revoke.value(), |()| "/users?notice=invitation_revoked".into());
+    let error = Signal::derive(move || resend_error.get().or_else(|| revoke_error.get()));
+    view! {
+        <div class="mt-6"><FormStatus error=error/></div>
+        <Transition>
+            {move || Suspend::new(async move {
+                let list = invitations.await.unwrap_or_default();
+                (!list.is_empty()).then(|| view! {
+                    <section class=format!("{CARD} mt-6") data-testid="pending-invitations" aria-labelledby="pending-invitations-title">
+                        <h2 id="pending-invitations-title" class="font-semibold">{t(Key::InvitationsTitle)}</h2>
+                        <ul class="mt-4 divide-y divide-slate-100 dark:divide-slate-800">
+                            {list.into_iter().map(|inv| view! { <InvitationRow inv=inv resend=resend revoke=revoke/> }).collect_view()}
+                        </ul>
+                    </section>
+                })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn InvitationRow(
+    inv: InvitationDto,
+    resend: ServerAction<ResendInvitation>,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
+    let status =
+        if inv.status == "expired" { t(Key::InvitationsStatusExpired) } else { t(Key::InvitationsStatusPending) };
+    let (resend_id, revoke_id) = (inv.id.to_string(), inv.id.to_string());
+    view! {
+        <li class="flex flex-wrap items-center justify-between gap-3 py-3 text-sm" data-testid="invitation-row">
+            <div>
+                <p class="font-medium">{inv.name} " · " <span class="text-slate-600 dark:text-slate-400">{inv.email}</span></p>
+                <p class="text-xs text-slate-500">
+                    {t(inv.role.label_key())} " · " {status} " · " {t(Key::InvitationsExpires)} " " {inv.expires_at.get(..10).unwrap_or_default().to_string()}
+                    {inv.invited_by.map(|by| view! { " · " {t(Key::InvitationsInvitedBy)} " " {by} })}
+                </p>
+            </div>
+            <div class="flex gap-2">
+                <ActionForm action=resend>
+                    <input type="hidden" name="id" value=resend_id/>
+                    <button type="submit" class=BUTTON_SECONDARY>{t(Key::InvitationsResend)}</button>
+                </ActionForm>
+                <ActionForm action=revoke>
+                    <input type="hidden" name="id" value=revoke_id/>
+                    <button type="submit" class=BUTTON_SECONDARY>{t(Key::InvitationsRevoke)}</button>
+                </ActionForm>
+            </div>
+        </li>
     }
 }
 
@@ -222,7 +285,7 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
         </div>
         {invitation.map(|path| view! {
             <div class="mt-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950" data-testid="invitation">
-                <p class="font-medium">{t(Key::UsersInvitationReady)}</p>
+                <p class="font-medium">{t(Key::InvitationsEmailed)}</p>
                 <code class="mt-2 block break-all">{path}</code>
             </div>
         })}

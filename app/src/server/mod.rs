@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod fault;
+pub mod mail;
 pub mod migrate;
 pub mod password;
 pub mod payments;

@@ -21,6 +21,54 @@ pub struct Settings {
     /// Ready-made tenant schemas kept for signups (0: create each schema at signup).
     pub spare_schemas: usize,
     pub payments: PaymentSettings,
+    pub mail: MailSettings,
+}
+
+/// Where mail goes and how the outbox retries it.
+#[derive(Clone)]
+pub struct MailSettings {
+    /// `smtp://host:port` (plain, or `?tls=required` for STARTTLS), `smtps://user:pass@host:465`.
+    /// None in development: messages stay in the outbox, shown at the development mailbox.
+    pub smtp_url: Option<String>,
+    /// The `From` of every message, e.g. `Atrium <no-reply@example.com>`.
+    pub from: String,
+    /// How often an idle worker looks for due messages.
+    pub poll_interval: Duration,
+    /// A claimed message is taken over by another process when its sender has not finished
+    /// within this time (it died); longer than the SMTP timeout.
+    pub claim_lease: Duration,
+    /// The first retry's delay; each further one doubles it, up to an hour.
+    pub retry_base: Duration,
+    /// Attempts before a temporarily failing message is given up as `failed`.
+    pub max_attempts: i32,
+    /// Sent and failed messages are deleted after this long.
+    pub retention: Duration,
+}
+
+impl std::fmt::Debug for MailSettings {
+    /// The SMTP URL may hold a password: only its scheme and host are shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let server = self.smtp_url.as_deref().map(|url| {
+            let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
+            format!("{scheme}://{host}")
+        });
+        f.debug_struct("MailSettings").field("smtp", &server).field("from", &self.from).finish_non_exhaustive()
+    }
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp_url: None,
+            from: "Atrium <no-reply@localhost>".into(),
+            poll_interval: Duration::from_secs(2),
+            claim_lease: Duration::from_secs(120),
+            retry_base: Duration::from_secs(30),
+            max_attempts: 10,
+            retention: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
 }
 
 /// Which payment provider takes checkouts, and the token its webhooks must carry.
@@ -65,6 +113,7 @@ impl Default for Settings {
             trial_days: 14,
             spare_schemas: 4,
             payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
+            mail: MailSettings::default(),
         }
     }
 }

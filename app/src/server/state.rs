@@ -6,8 +6,8 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use super::{
-    db::tenant::user_loader::UserLoader, payments::PaymentProvider, rate_limit::RateLimiter, settings::Settings,
-    tenancy::directory::TenantDirectory, tokens::TokenKeys,
+    db::tenant::user_loader::UserLoader, mail::MailTransport, payments::PaymentProvider, rate_limit::RateLimiter,
+    settings::Settings, tenancy::directory::TenantDirectory, tokens::TokenKeys,
 };
 
 /// The application core: the pool, settings and the shared services every use case may need.
@@ -23,24 +23,41 @@ pub struct CoreInner {
     pub auth_limiter: Arc<RateLimiter>,
     pub login_failures: Arc<RateLimiter>,
     pub signup_limiter: Arc<RateLimiter>,
+    /// Password-recovery requests: per client address, and per account (tenant + email).
+    pub recovery_by_address: Arc<RateLimiter>,
+    pub recovery_by_account: Arc<RateLimiter>,
+    /// Verification emails sent again, per workspace.
+    pub verification_resends: Arc<RateLimiter>,
     pub users: UserLoader,
     pub payments: Arc<dyn PaymentProvider>,
+    pub mail: Arc<dyn MailTransport>,
 }
 
 impl Core {
-    /// `payments` is chosen by the caller from `settings.payments` (the binary's start-up does it),
-    /// so the core does not depend on the providers' implementations.
-    pub fn new(pool: PgPool, settings: Settings, jwt_secret: &[u8], payments: Arc<dyn PaymentProvider>) -> Self {
+    /// `payments` and `mail` are chosen by the caller from the settings (the binary's start-up
+    /// does it), so the core does not depend on their implementations.
+    pub fn new(
+        pool: PgPool,
+        settings: Settings,
+        jwt_secret: &[u8],
+        payments: Arc<dyn PaymentProvider>,
+        mail: Arc<dyn MailTransport>,
+    ) -> Self {
         let minute = Duration::from_secs(60);
+        let hour = Duration::from_secs(3600);
         Core(Arc::new(CoreInner {
             tokens: Arc::new(TokenKeys::new(jwt_secret, settings.access_token_ttl)),
             tenants: TenantDirectory::new(pool.clone()),
             auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),
             login_failures: Arc::new(RateLimiter::new(settings.login_failures_per_minute, minute)),
             signup_limiter: Arc::new(RateLimiter::new(settings.signup_requests_per_minute, minute)),
+            recovery_by_address: Arc::new(RateLimiter::new(20, hour)),
+            recovery_by_account: Arc::new(RateLimiter::new(3, hour)),
+            verification_resends: Arc::new(RateLimiter::new(5, hour)),
             users: UserLoader::default(),
             settings: Arc::new(settings),
             payments,
+            mail,
             pool,
         }))
     }

@@ -29,6 +29,7 @@ pub async fn login(tenant: String, email: String, password: String, next: String
             auth::Credentials { tenant: Some(tenant.clone()), email: Some(email.clone()), password: Some(password) };
         let ctx = auth::authenticate(&state, creds).await?;
         session::sign_in(&request::session(&parts)?, &ctx).await?;
+        request::record_sign_in(&state, &parts, &ctx).await;
         Ok::<_, AppError>(ctx)
     }
     .await;

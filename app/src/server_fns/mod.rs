@@ -7,6 +7,7 @@ pub mod company;
 pub mod departments;
 pub mod locale;
 pub mod profile;
+pub mod recovery;
 pub mod signup;
 pub mod users;
 pub mod viewer;

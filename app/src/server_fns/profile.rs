@@ -30,7 +30,7 @@ pub async fn save_profile(
             current_password: current_password.filter(|_| password.is_some()),
             password,
         };
-        let user = profile::update_me(&ctx, input).await?;
+        let user = profile::update_me(&state, &ctx, input).await?;
         session::remember(&request::session(&parts)?, &ctx.with_user(user.clone())).await?;
         request::set_preference_cookie(&state, LOCALE_COOKIE, &user.locale);
         Ok(user.to_dto())

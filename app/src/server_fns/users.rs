@@ -40,8 +40,9 @@ pub async fn create_user(
         password: password.filter(|p| !p.is_empty()),
         locale: locale.filter(|l| !l.is_empty()),
     };
+    let state = request::app_state()?;
     let create = |ctx| async move {
-        let created = users::create(&ctx, input).await?;
+        let created = users::create(&state, &ctx, input).await?;
         Ok((created.user, created.invitation_path))
     };
     request::signed_in_form(create, |(user, invitation)| match invitation {
@@ -69,7 +70,8 @@ pub async fn update_user(
         active: Some(active.is_some()),
         locale: Some(locale),
     };
-    let update = |ctx| async move { users::update(&ctx, id, change).await };
+    let state = request::app_state()?;
+    let update = |ctx| async move { users::update(&state, &ctx, id, change).await };
     request::signed_in_form(update, |u| format!("/users/{}?notice=saved", u.id)).await
 }
 
@@ -78,7 +80,8 @@ pub async fn update_user(
 pub async fn set_user_active(id: Uuid, active: bool) -> Result<UserDto, AppError> {
     use crate::server::{services::users, web::request};
     let change = users::UpdateUser { active: Some(active), ..Default::default() };
-    let update = |ctx| async move { users::update(&ctx, id, change).await };
+    let state = request::app_state()?;
+    let update = |ctx| async move { users::update(&state, &ctx, id, change).await };
     request::signed_in_form(update, |u| {
         format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" })
     })
@@ -101,4 +104,29 @@ pub async fn accept_invitation(token: String, password: String) -> Result<String
     }
     .await;
     request::finish_form(&parts, result, |target| target.clone())
+}
+
+/// Invitations not accepted yet (the pending section of the users page).
+#[server(prefix = "/rpc", endpoint = "list_invitations", input = leptos::server_fn::codec::Json)]
+pub async fn list_invitations() -> Result<Vec<crate::model::InvitationDto>, AppError> {
+    use crate::server::{services::invitations, web::request};
+    let ctx = request::tenant_context(&request::parts()?)?;
+    invitations::list(&ctx).await
+}
+
+/// Sends an invitation again with a new link (the old one dies).
+#[server(prefix = "/rpc", endpoint = "resend_invitation")]
+pub async fn resend_invitation(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{services::invitations, web::request};
+    let state = request::app_state()?;
+    let resend = |ctx| async move { invitations::resend(&state, &ctx, id).await.map(|_| ()) };
+    request::signed_in_form(resend, |()| "/users?notice=invitation_resent".into()).await
+}
+
+/// Revokes an invitation: the link dies and the seat is free.
+#[server(prefix = "/rpc", endpoint = "revoke_invitation")]
+pub async fn revoke_invitation(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{services::invitations, web::request};
+    let revoke = |ctx| async move { invitations::revoke(&ctx, id).await };
+    request::signed_in_form(revoke, |()| "/users?notice=invitation_revoked".into()).await
 }

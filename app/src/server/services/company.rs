@@ -28,6 +28,7 @@ pub async fn get(core: &Core, ctx: &TenantContext) -> Result<CompanyDto, AppErro
         phone: profile.phone,
         logo_url: profile.logo_url,
         primary_color: profile.primary_color,
+        email_verified: ctx.tenant.email_verified,
     })
 }
 

@@ -5,7 +5,7 @@ use crate::model::{TenantDto, Viewer};
 use crate::server::db::tenant::refresh_tokens;
 use crate::server::db::tenant::users::{self, ProfileChange, UserRow};
 use crate::server::domain::{body, fields::Fields, name::Name, BLANK};
-use crate::server::{password, tenancy::context::TenantContext};
+use crate::server::{password, services::mail::notices, state::Core, tenancy::context::TenantContext};
 
 pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 128;
@@ -18,6 +18,7 @@ pub fn viewer(ctx: &TenantContext) -> Viewer {
         plan_name: ctx.tenant.plan_name.clone(),
         subscription_status: ctx.tenant.status,
         writable: ctx.tenant.accepts_writes(),
+        email_verified: ctx.tenant.email_verified,
     }
 }
 
@@ -47,7 +48,7 @@ fn is_common(password: &str) -> bool {
 
 /// Updates name and language, and the password when the current one is given. A password change
 /// moves the security version: every other token and session of the user stops working.
-pub async fn update_me(ctx: &TenantContext, input: UpdateMe) -> Result<UserRow, AppError> {
+pub async fn update_me(core: &Core, ctx: &TenantContext, input: UpdateMe) -> Result<UserRow, AppError> {
     let mut fields = Fields::new();
     let name = fields.optional("name", input.name.as_deref(), Name::parse);
     let locale = fields.locale("locale", input.locale.as_deref());
@@ -76,6 +77,7 @@ pub async fn update_me(ctx: &TenantContext, input: UpdateMe) -> Result<UserRow, 
     let user = users::update_profile(&mut tx, ctx.user.id, &change).await?.ok_or(AppError::NotFound)?;
     if new_hash.is_some() {
         refresh_tokens::revoke_all_of_user(&mut tx, ctx.user.id).await?;
+        notices::password_changed(core, &mut tx, &ctx.tenant, &user).await?;
     }
     tx.commit().await?;
     Ok(user)

@@ -15,7 +15,7 @@ use crate::{
     document::Document,
     error::AppError,
     i18n::Locale,
-    model::Role,
+    model::{Role, SubscriptionStatus},
     server::{
         db::{
             public::{
@@ -27,10 +27,12 @@ use crate::{
         error::{internal, on_constraint},
         fault::pause_point,
         migrate,
+        services::verification,
         state::Core,
         tenancy::{
             db::{search_path_statement, TenantTx},
             slug::{SchemaName, Slug},
+            tenant::Tenant,
         },
     },
 };
@@ -49,6 +51,8 @@ pub struct NewCompany<'a> {
     pub plan_id: &'a str,
     pub document: Option<&'a Document>,
     pub trial_ends_at: Option<OffsetDateTime>,
+    /// False for a signup: the owner gets a link to confirm the address (see [`verification`]).
+    pub email_verified: bool,
 }
 
 pub struct Provisioned {
@@ -64,21 +68,21 @@ pub async fn provision(
     company: &NewCompany<'_>,
     owner: &NewOwner<'_>,
 ) -> Result<Provisioned, AppError> {
-    let provisioned = provision_in(&core.pool, slug, company, owner).await?;
+    let provisioned = provision_in(core, slug, company, owner).await?;
     core.tenants.evict(slug);
     replenish_in_background(core);
     Ok(provisioned)
 }
 
 async fn provision_in(
-    pool: &PgPool,
+    core: &Core,
     slug: &Slug,
     company: &NewCompany<'_>,
     owner: &NewOwner<'_>,
 ) -> Result<Provisioned, AppError> {
     let schema = slug.schema_name();
     let tenant_id = Uuid::new_v4();
-    let mut tx = TenantTx::for_provisioning(pool, schema.clone()).await?;
+    let mut tx = TenantTx::for_provisioning(&core.pool, schema.clone()).await?;
     let row = NewTenant {
         id: tenant_id,
         slug,
@@ -86,6 +90,7 @@ async fn provision_in(
         plan_id: company.plan_id,
         document: company.document,
         trial_ends_at: company.trial_ends_at,
+        email_verified: company.email_verified,
     };
     // The registry row first: a taken slug or document fails here, before any schema work.
     tenants::insert(tx.conn(), &row).await.map_err(|e| taken_or_internal(e, slug))?;
@@ -118,6 +123,20 @@ async fn provision_in(
         },
     )
     .await?;
+    if !company.email_verified {
+        let tenant = Tenant {
+            id: tenant_id,
+            slug: slug.clone(),
+            name: company.name.to_string(),
+            schema: schema.clone(),
+            plan_id: company.plan_id.to_string(),
+            plan_name: String::new(),
+            status: SubscriptionStatus::Trialing,
+            trial_ends_at: company.trial_ends_at,
+            email_verified: false,
+        };
+        verification::send_link(core, &mut tx, &tenant, owner_id, owner.name, owner.email, owner.locale).await?;
+    }
     pause_point("provision:owner").await;
     tx.commit().await.map_err(|e| taken_or_internal(e, slug))?;
     Ok(Provisioned { tenant_id, owner_id, from_spare })

@@ -238,6 +238,7 @@ pub async fn register_hashed(
             plan_id: &plan.id,
             document: Some(&company.document),
             trial_ends_at: Some(trial_ends_at),
+            email_verified: false,
         },
         &NewOwner { name: admin_name, email: admin_email, password_hash, locale },
     )

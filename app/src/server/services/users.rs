@@ -3,13 +3,13 @@
 //! here, for API and UI alike.
 use std::collections::HashMap;
 
-use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{
-    authz,
+    authz, invitations,
     limits::{self, Resource},
     listing,
+    mail::notices,
     profile::check_password_policy,
 };
 use crate::{
@@ -17,7 +17,7 @@ use crate::{
     model::{Page, Role, UserDto},
     server::{
         db::tenant::{
-            company, invitations, refresh_tokens,
+            company, invitations as invitation_rows, refresh_tokens,
             users::{self, AdminChange, NewUser, UserFilter, UserRow, UserSort},
         },
         domain::{body, email::Email, fields::Fields, name::Name},
@@ -88,10 +88,7 @@ fn email_taken(err: sqlx::Error) -> AppError {
     on_constraint(err, &[("users_email_key", || AppError::field("email", "has already been taken"))])
 }
 
-/// Invitation links are valid for a week.
-const INVITATION_TTL: time::Duration = time::Duration::days(7);
-
-pub async fn create(ctx: &TenantContext, input: CreateUser) -> Result<Created, AppError> {
+pub async fn create(core: &Core, ctx: &TenantContext, input: CreateUser) -> Result<Created, AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Manager)?;
     let mut fields = Fields::new();
@@ -109,6 +106,9 @@ pub async fn create(ctx: &TenantContext, input: CreateUser) -> Result<Created, A
     let (Some(name), Some(email), Some(role), true) = (name, email, role, fields.is_empty()) else {
         return Err(fields.into_error());
     };
+    if password.is_none() {
+        ctx.tenant.ensure_verified()?;
+    }
     let hash = match password {
         Some(p) => Some(password::hash(p).await?),
         None => None,
@@ -126,13 +126,9 @@ pub async fn create(ctx: &TenantContext, input: CreateUser) -> Result<Created, A
         locale: locale.unwrap_or(ctx.user.locale()),
     };
     let user = users::insert(&mut tx, &new).await.map_err(email_taken)?;
-    let invitation_path = if hash.is_none() {
-        let token = tokens::new_tenant_token(&ctx.tenant.slug);
-        let expires = OffsetDateTime::now_utc() + INVITATION_TTL;
-        invitations::insert(&mut tx, user.id, &tokens::digest(&token), expires).await?;
-        Some(format!("/invitation/{token}"))
-    } else {
-        None
+    let invitation_path = match hash {
+        None => Some(invitations::send(core, ctx, &mut tx, &user, None).await?.path),
+        Some(_) => None,
     };
     tx.commit().await?;
     Ok(Created { user: user.to_dto(), invitation_path })
@@ -143,7 +139,7 @@ body! {
     pub struct UpdateUser { name: String, email: String, role: String, active: bool, locale: String }
 }
 
-pub async fn update(ctx: &TenantContext, id: Uuid, input: UpdateUser) -> Result<UserDto, AppError> {
+pub async fn update(core: &Core, ctx: &TenantContext, id: Uuid, input: UpdateUser) -> Result<UserDto, AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Manager)?;
     let mut fields = Fields::new();
@@ -187,6 +183,9 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: UpdateUser) -> Result<
     if deactivates {
         refresh_tokens::revoke_all_of_user(&mut tx, id).await?;
     }
+    if !user.email.eq_ignore_ascii_case(&target.email) {
+        notices::email_changed(core, &mut tx, &ctx.tenant, &user, &target.email).await?;
+    }
     tx.commit().await?;
     Ok(user.to_dto())
 }
@@ -203,9 +202,13 @@ pub async fn accept_invitation(core: &Core, token: &str, new_password: String) -
     let slug = tokens::token_tenant(token).ok_or_else(invalid)?;
     let tenant = core.tenants.get(&slug).await?.ok_or_else(invalid)?;
     let db = tenant.db(&core.pool);
+    // The cheap check first: an unknown, used or expired link costs no argon2 work.
+    if !invitation_rows::is_usable(&db, &tokens::digest(token)).await? {
+        return Err(invalid());
+    }
     let hash = password::hash(new_password).await?;
     let mut tx = db.begin().await?;
-    let user_id = invitations::redeem(&mut tx, &tokens::digest(token)).await?.ok_or_else(invalid)?;
+    let user_id = invitation_rows::redeem(&mut tx, &tokens::digest(token)).await?.ok_or_else(invalid)?;
     users::set_password(&mut tx, user_id, &hash).await?;
     tx.commit().await?;
     let user = users::find_by_id(&db, user_id).await?.filter(|u| u.active).ok_or_else(invalid)?;

@@ -86,6 +86,13 @@ impl TenantTx {
         Ok(TenantTx { tx: pool.begin().await?, schema })
     }
 
+    /// Continues a transaction begun on the shared schema (a webhook finds its tenant midway)
+    /// inside `schema`: from here on both schemas' statements commit together.
+    pub async fn enter(mut tx: Transaction<'static, Postgres>, schema: SchemaName) -> Result<TenantTx, sqlx::Error> {
+        sqlx::Executor::execute(&mut *tx, &*search_path_statement(&schema)).await?;
+        Ok(TenantTx { tx, schema })
+    }
+
     pub fn schema(&self) -> &SchemaName {
         &self.schema
     }

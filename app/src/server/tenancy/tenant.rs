@@ -20,6 +20,8 @@ pub struct Tenant {
     pub plan_name: String,
     pub status: SubscriptionStatus,
     pub trial_ends_at: Option<OffsetDateTime>,
+    /// The owner confirmed the address given at signup (checkout and invitations wait for it).
+    pub email_verified: bool,
 }
 
 impl Tenant {
@@ -35,6 +37,7 @@ impl Tenant {
             plan_name: "Starter".into(),
             status: SubscriptionStatus::Trialing,
             trial_ends_at: None,
+            email_verified: true,
         }
     }
 
@@ -46,6 +49,14 @@ impl Tenant {
             SubscriptionStatus::Trialing => self.trial_ends_at.is_none_or(|end| end > OffsetDateTime::now_utc()),
             SubscriptionStatus::PastDue | SubscriptionStatus::Canceled => false,
         }
+    }
+
+    /// Checkout and invitations wait until the owner confirmed the signup address.
+    pub fn ensure_verified(&self) -> Result<(), crate::error::AppError> {
+        if self.email_verified {
+            return Ok(());
+        }
+        Err(crate::error::AppError::EmailUnverified)
     }
 
     pub fn db(&self, pool: &PgPool) -> TenantDb {

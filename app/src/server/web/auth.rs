@@ -45,6 +45,11 @@ pub struct RequestLocale(pub Locale);
 fn is_public_page(path: &str) -> bool {
     path == "/login"
         || path == "/signup"
+        || path == "/forgot-password"
+        || path == "/reset-password"
+        || path == "/verify-email"
+        || path.starts_with("/invitation/")
+        || path.starts_with("/dev/mailbox")
         || is_local_checkout_path(path)
         || path.starts_with("/pkg/")
         || path.starts_with("/rpc/")

@@ -1,5 +1,7 @@
 //! The HTTP side of the core: the two authentication middlewares (`auth`), the browser session
-//! (`session`) and what a server function reads from its request (`request`).
+//! (`session`), what a server function reads from its request (`request`), and the development
+//! mailbox page (`mailbox`).
 pub mod auth;
+pub mod mailbox;
 pub mod request;
 pub mod session;

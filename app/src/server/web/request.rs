@@ -56,6 +56,41 @@ pub fn set_preference_cookie(state: &AppState, name: &str, value: &str) {
     }
 }
 
+/// The long-lived cookie that tells this browser apart from others a user signed in from.
+pub const DEVICE_COOKIE: &str = "atrium_device";
+
+/// Records the browser of a sign-in (giving it a device cookie when it has none), so an owner or
+/// manager hears of a sign-in from a browser not seen before. Never fails the sign-in.
+pub async fn record_sign_in(state: &AppState, parts: &Parts, ctx: &TenantContext) {
+    use crate::server::services::mail::notices::{self, SignIn};
+    let existing = super::session::cookie(&parts.headers, DEVICE_COOKIE)
+        .filter(|d| d.len() == 32 && d.bytes().all(|b| b.is_ascii_hexdigit()));
+    let device = match existing {
+        Some(device) => device,
+        None => {
+            let device = uuid::Uuid::new_v4().simple().to_string();
+            set_private_cookie(state, DEVICE_COOKIE, &device);
+            device
+        }
+    };
+    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let sign_in = SignIn { device: &device, address: &client_ip(parts), user_agent };
+    if let Err(err) = notices::signed_in(state, ctx, &sign_in).await {
+        tracing::warn!(error = %err, "sign-in not recorded");
+    }
+}
+
+/// A long-lived cookie scripts cannot read.
+fn set_private_cookie(state: &AppState, name: &str, value: &str) {
+    if let Some(res) = use_context::<ResponseOptions>() {
+        let secure = if state.settings.https { "; Secure" } else { "" };
+        let cookie = format!("{name}={value}; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax{secure}");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            res.append_header(header::SET_COOKIE, value);
+        }
+    }
+}
+
 /// A form of a signed-in page: runs `op` with the request's tenant context (401 without one),
 /// then ends like [`finish_form`].
 pub async fn signed_in_form<T, Fut>(

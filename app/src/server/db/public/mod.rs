@@ -1,6 +1,7 @@
 //! Repositories of the shared `public` schema. `tenants` is the only module that writes the
 //! registry (`public.tenants`).
 pub mod checkouts;
+pub mod outbox;
 pub mod payment_events;
 pub mod plans;
 pub mod spares;

@@ -13,7 +13,7 @@ use crate::{
 };
 
 const SELECT: &str = "SELECT t.id, t.slug, t.name, t.schema_name, t.plan_id, p.name AS plan_name, t.status, \
-     t.trial_ends_at \
+     t.trial_ends_at, t.email_verified_at IS NOT NULL AS email_verified \
      FROM public.tenants t JOIN public.plans p ON p.id = t.plan_id";
 
 #[derive(sqlx::FromRow)]
@@ -27,6 +27,7 @@ struct TenantRow {
     #[sqlx(try_from = "String")]
     status: SubscriptionStatus,
     trial_ends_at: Option<OffsetDateTime>,
+    email_verified: bool,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -44,6 +45,7 @@ impl TryFrom<TenantRow> for Tenant {
             plan_name: row.plan_name,
             status: row.status,
             trial_ends_at: row.trial_ends_at,
+            email_verified: row.email_verified,
         })
     }
 }
@@ -66,13 +68,15 @@ pub struct NewTenant<'a> {
     pub plan_id: &'a str,
     pub document: Option<&'a Document>,
     pub trial_ends_at: Option<OffsetDateTime>,
+    /// False for a signup: the owner's address is confirmed by the link sent to it.
+    pub email_verified: bool,
 }
 
 /// Inserts the registry row inside the provisioning transaction.
 pub async fn insert(conn: &mut PgConnection, new: &NewTenant<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO public.tenants (id, slug, name, schema_name, plan_id, document, document_type, trial_ends_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO public.tenants (id, slug, name, schema_name, plan_id, document, document_type, trial_ends_at, \
+         email_verified_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, CASE WHEN $9 THEN now() END)",
     )
     .bind(new.id)
     .bind(new.slug.as_str())
@@ -82,6 +86,7 @@ pub async fn insert(conn: &mut PgConnection, new: &NewTenant<'_>) -> Result<(), 
     .bind(new.document.map(Document::as_str))
     .bind(new.document.map(|d| d.kind().as_str()))
     .bind(new.trial_ends_at)
+    .bind(new.email_verified)
     .execute(conn)
     .await?;
     Ok(())
@@ -222,4 +227,53 @@ pub async fn set_status(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// The owner confirmed the address: checkout and invitations open up.
+pub async fn mark_verified(conn: &mut PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.tenants SET email_verified_at = now(), updated_at = now() \
+         WHERE id = $1 AND email_verified_at IS NULL",
+    )
+    .bind(tenant_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Locks one workspace whose owner never confirmed the address and that was created before
+/// `cutoff`, skipping any another process is removing.
+pub async fn lock_one_unverified(
+    conn: &mut PgConnection,
+    cutoff: OffsetDateTime,
+) -> Result<Option<(Uuid, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, slug, schema_name FROM public.tenants WHERE email_verified_at IS NULL AND inserted_at < $1 \
+         ORDER BY inserted_at LIMIT 1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(cutoff)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Deletes the registry row (its checkouts, payment events and mail go with it).
+pub async fn delete(conn: &mut PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM public.tenants WHERE id = $1").bind(tenant_id).execute(conn).await?;
+    Ok(())
+}
+
+/// Trialing workspaces whose trial ends between `from` and `to`.
+pub async fn trials_ending(
+    pool: &PgPool,
+    from: OffsetDateTime,
+    to: OffsetDateTime,
+) -> Result<Vec<Tenant>, sqlx::Error> {
+    let rows: Vec<TenantRow> = sqlx::query_as(&format!(
+        "{SELECT} WHERE t.status = 'trialing' AND t.trial_ends_at > $1 AND t.trial_ends_at <= $2 ORDER BY t.id"
+    ))
+    .bind(from)
+    .bind(to)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter().map(Tenant::try_from).collect()
 }

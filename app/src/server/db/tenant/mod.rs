@@ -5,4 +5,5 @@ pub mod departments;
 pub mod invitations;
 pub mod refresh_tokens;
 pub mod user_loader;
+pub mod user_tokens;
 pub mod users;

@@ -318,6 +318,32 @@ pub async fn owner_email(db: &TenantDb) -> Result<Option<String>, sqlx::Error> {
     sqlx::query_scalar(&sql).fetch_optional(db.executor()).await
 }
 
+/// Active owners (the recipients of billing notices), oldest first.
+pub async fn active_owners(tx: &mut TenantTx) -> Result<Vec<UserRow>, sqlx::Error> {
+    let sql =
+        tx.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE role = 'owner' AND active ORDER BY inserted_at, id"));
+    sqlx::query_as(&sql).fetch_all(tx.conn()).await
+}
+
+/// An active user with a password, by email (password recovery).
+pub async fn find_active_with_password(tx: &mut TenantTx, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    let sql = tx.sql(&format!(
+        "SELECT {COLUMNS} FROM {{t}}.users WHERE lower(email) = lower($1) AND active AND password_hash IS NOT NULL"
+    ));
+    sqlx::query_as(&sql).bind(email).fetch_optional(tx.conn()).await
+}
+
+/// A user still waiting to accept an invitation (no password yet) leaves, freeing the seat.
+/// False when the user has a password by now.
+pub async fn delete_pending(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let sql = tx.sql("DELETE FROM {t}.department_members WHERE user_id = $1");
+    sqlx::query(&sql).bind(id).execute(tx.conn()).await?;
+    let sql = tx.sql("DELETE FROM {t}.user_invitations WHERE user_id = $1");
+    sqlx::query(&sql).bind(id).execute(tx.conn()).await?;
+    let sql = tx.sql("DELETE FROM {t}.users WHERE id = $1 AND password_hash IS NULL");
+    Ok(sqlx::query(&sql).bind(id).execute(tx.conn()).await?.rows_affected() == 1)
+}
+
 #[cfg(test)]
 mod tests {
     //! The repository on its own, against a real PostgreSQL: a tenant schema made from the tenant

@@ -112,6 +112,7 @@ async fn start_checkout(
 /// billing page. Allowed while past due: paying is how a tenant gets its writes back.
 pub async fn checkout_for(core: &Core, ctx: &TenantContext, input: CheckoutInput) -> Result<CheckoutDto, AppError> {
     authz::require(ctx, Role::Manager)?;
+    ctx.tenant.ensure_verified()?;
     start_checkout(core, &ctx.tenant, &ctx.user.email, input).await
 }
 
@@ -125,6 +126,7 @@ pub async fn signup_checkout(core: &Core, input: SignupCheckout) -> Result<Check
         tenant.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| AppError::field("tenant", BLANK))?;
     let slug = Slug::parse(slug).map_err(|_| AppError::NotFound)?;
     let tenant = core.tenants.get(&slug).await?.ok_or(AppError::NotFound)?;
+    tenant.ensure_verified()?;
     let billing = tenants::subscription(&core.pool, tenant.id).await?.ok_or(AppError::NotFound)?;
     if billing.status != SubscriptionStatus::Trialing {
         return Err(AppError::Conflict {

@@ -12,12 +12,13 @@ use crate::{
     server::{
         db::public::{
             checkouts::{self, CheckoutRow},
-            payment_events,
+            payment_events, plans,
             tenants::{self, EventTenant},
         },
         payments::asaas::{tenant_reference, Event},
+        services::mail::notices::{self, BillingNotice},
         state::Core,
-        tenancy::slug::Slug,
+        tenancy::{db::TenantTx, slug::Slug},
     },
 };
 
@@ -84,9 +85,12 @@ pub async fn receive(core: &Core, token: Option<&[u8]>, body: &[u8]) -> Result<W
     if !payment_events::record(&mut tx, id, name, &payload).await? {
         return Ok(WebhookOutcome::Duplicate);
     }
-    let (tenant, effect) = apply(&mut tx, name, &event).await?;
+    let (tenant, effect, plan) = apply(&mut tx, name, &event).await?;
     payment_events::finish(&mut tx, id, tenant.as_ref().map(|(id, _)| *id), effect.as_str()).await?;
-    tx.commit().await?;
+    match &tenant {
+        Some((_, slug)) => notify(core, tx, slug, effect, plan.as_deref()).await?,
+        None => tx.commit().await?,
+    }
     if let Some((_, slug)) = &tenant {
         if let Ok(slug) = Slug::parse(slug) {
             core.tenants.evict(&slug);
@@ -98,6 +102,41 @@ pub async fn receive(core: &Core, token: Option<&[u8]>, body: &[u8]) -> Result<W
     }
     tracing::info!(event = name, id, outcome = effect.as_str(), "payment event applied");
     Ok(WebhookOutcome::Applied)
+}
+
+/// Tells the owners what the event changed (overdue, canceled, a new plan), in the same
+/// transaction, then commits it.
+async fn notify(
+    core: &Core,
+    tx: sqlx::Transaction<'static, sqlx::Postgres>,
+    slug: &str,
+    effect: Effect,
+    plan: Option<&str>,
+) -> Result<(), AppError> {
+    let tenant = match Slug::parse(slug) {
+        Ok(slug) => core.tenants.get(&slug).await?,
+        Err(_) => None,
+    };
+    let Some(tenant) = tenant else {
+        tx.commit().await?;
+        return Ok(());
+    };
+    let plan_name = match plan.filter(|p| *p != tenant.plan_id) {
+        Some(plan) => plans::find(&core.pool, plan).await?.map(|p| p.name),
+        None => None,
+    };
+    let notice = match effect {
+        Effect::PastDue => Some(BillingNotice::PaymentOverdue),
+        Effect::Canceled => Some(BillingNotice::SubscriptionCanceled),
+        Effect::Activated => plan_name.as_deref().map(|plan| BillingNotice::PlanChanged { plan }),
+        _ => None,
+    };
+    let mut tx = TenantTx::enter(tx, tenant.schema.clone()).await?;
+    if let Some(notice) = notice {
+        notices::billing(core, &mut tx, &tenant, notice).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// The date a paid period starts: the payment's due date when given, else now.
@@ -114,15 +153,15 @@ fn parse_date(s: &str) -> Option<time::Date> {
     time::Date::from_calendar_date(year, month, day).ok()
 }
 
-/// The tenant an event concerned (id, slug) and what was done.
-type Applied = (Option<(Uuid, String)>, Effect);
+/// The tenant an event concerned (id, slug), what was done, and the plan it applied.
+type Applied = (Option<(Uuid, String)>, Effect, Option<String>);
 
 async fn apply(tx: &mut sqlx::PgConnection, name: &str, event: &Event) -> Result<Applied, AppError> {
     match name {
         "CHECKOUT_PAID" | "CHECKOUT_CANCELED" | "CHECKOUT_EXPIRED" => {
-            let Some(checkout) = event.checkout.get() else { return Ok((None, Effect::Ignored)) };
-            let Some(reference) = checkout.id.as_deref() else { return Ok((None, Effect::Ignored)) };
-            let Some(row) = find_checkout_any(tx, reference).await? else { return Ok((None, Effect::Ignored)) };
+            let Some(checkout) = event.checkout.get() else { return Ok((None, Effect::Ignored, None)) };
+            let Some(reference) = checkout.id.as_deref() else { return Ok((None, Effect::Ignored, None)) };
+            let Some(row) = find_checkout_any(tx, reference).await? else { return Ok((None, Effect::Ignored, None)) };
             let tenant = Some((row.tenant_id, row.tenant_slug.clone()));
             let (status, effect) = match name {
                 "CHECKOUT_PAID" => ("paid", Effect::Activated),
@@ -134,11 +173,12 @@ async fn apply(tx: &mut sqlx::PgConnection, name: &str, event: &Event) -> Result
                 let subscription = checkout.subscription.get().and_then(|s| s.id.as_deref());
                 tenants::activate(tx, row.tenant_id, Some(&row.plan_id), subscription, OffsetDateTime::now_utc())
                     .await?;
+                return Ok((tenant, effect, Some(row.plan_id)));
             }
-            Ok((tenant, effect))
+            Ok((tenant, effect, None))
         }
         "PAYMENT_CONFIRMED" | "PAYMENT_RECEIVED" | "PAYMENT_OVERDUE" => {
-            let Some(payment) = event.payment.get() else { return Ok((None, Effect::Ignored)) };
+            let Some(payment) = event.payment.get() else { return Ok((None, Effect::Ignored, None)) };
             let checkout = match payment.checkout_session.as_deref() {
                 Some(reference) => find_checkout_any(tx, reference).await?,
                 None => None,
@@ -151,23 +191,23 @@ async fn apply(tx: &mut sqlx::PgConnection, name: &str, event: &Event) -> Result
                 payment.customer.as_deref(),
             )
             .await?;
-            let Some(EventTenant { id, slug, status }) = found else { return Ok((None, Effect::Ignored)) };
+            let Some(EventTenant { id, slug, status }) = found else { return Ok((None, Effect::Ignored, None)) };
             let tenant = Some((id, slug));
             if name == "PAYMENT_OVERDUE" {
                 if status == SubscriptionStatus::Canceled {
-                    return Ok((tenant, Effect::Ignored));
+                    return Ok((tenant, Effect::Ignored, None));
                 }
                 tenants::set_status(tx, id, SubscriptionStatus::PastDue).await?;
-                return Ok((tenant, Effect::PastDue));
+                return Ok((tenant, Effect::PastDue, None));
             }
             // A payment of a checkout we hold applies that checkout's plan (the CHECKOUT_PAID
             // event may come later or not at all).
             let plan = checkout.as_ref().map(|c| c.plan_id.as_str());
             tenants::activate(tx, id, plan, subscription, period_start(payment.due_date.as_deref())).await?;
-            Ok((tenant, Effect::Activated))
+            Ok((tenant, Effect::Activated, plan.map(str::to_string)))
         }
         "SUBSCRIPTION_DELETED" | "SUBSCRIPTION_INACTIVATED" => {
-            let Some(subscription) = event.subscription.get() else { return Ok((None, Effect::Ignored)) };
+            let Some(subscription) = event.subscription.get() else { return Ok((None, Effect::Ignored, None)) };
             let checkout = match subscription.checkout_session.as_deref() {
                 Some(reference) => find_checkout_any(tx, reference).await?,
                 None => None,
@@ -179,11 +219,11 @@ async fn apply(tx: &mut sqlx::PgConnection, name: &str, event: &Event) -> Result
                 subscription.customer.as_deref(),
             )
             .await?;
-            let Some(EventTenant { id, slug, .. }) = found else { return Ok((None, Effect::Ignored)) };
+            let Some(EventTenant { id, slug, .. }) = found else { return Ok((None, Effect::Ignored, None)) };
             tenants::set_status(tx, id, SubscriptionStatus::Canceled).await?;
-            Ok((Some((id, slug)), Effect::Canceled))
+            Ok((Some((id, slug)), Effect::Canceled, None))
         }
-        _ => Ok((None, Effect::Ignored)),
+        _ => Ok((None, Effect::Ignored, None)),
     }
 }
 
