@@ -1,4 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
+import { confirmEmail } from './mailbox';
 
 const PASSWORD = 'a quiet harbour at dawn';
 
@@ -18,7 +19,11 @@ function unique(): { stamp: string; doc: string } {
   return { stamp: n.toString(36), doc: cnpj(n) };
 }
 
-/** Company, admin and plan steps with JavaScript on; ends on the local checkout page. */
+/**
+ * Company, admin and plan steps with JavaScript on; the owner then confirms the address from the
+ * emailed link (read in the development mailbox), which paying waits for; ends on the local
+ * checkout page.
+ */
 async function signUp(page: Page, company: string, doc: string, email: string, plan: string) {
   await page.goto('/signup');
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
@@ -46,6 +51,14 @@ async function signUp(page: Page, company: string, doc: string, email: string, p
   await expect(page.getByTestId('plan-enterprise')).toContainText('Fale com vendas');
   await page.getByTestId(`plan-${plan}`).click();
   await page.getByRole('button', { name: 'Criar conta e ir ao pagamento' }).click();
+  // The workspace exists; paying waits until the owner confirms the address, and the page says so.
+  await expect(page).toHaveURL(/\/billing$/);
+  await expect(page.getByTestId('unverified-banner')).toBeVisible();
+  await confirmEmail(page, email);
+  await expect(page.getByTestId('unverified-banner')).toHaveCount(0);
+  await page.goto('/billing');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByTestId(`billing-plan-${plan}`).getByRole('button', { name: 'Assinar este plano' }).click();
   await expect(page).toHaveURL(/\/checkout\/local\//);
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
 }
@@ -56,8 +69,10 @@ test('a company signs up, pays at the local checkout and lands on its dashboard'
   await expect(page.getByTestId('checkout-plan')).toHaveText('Professional');
   await page.getByRole('button', { name: 'Pagar' }).click();
 
+  await expect(page.getByTestId('form-notice')).toContainText('Pagamento confirmado');
+  await expect(page.getByTestId('billing-plan')).toHaveText('Professional');
+  await page.goto('/');
   await expect(page.getByTestId('welcome')).toContainText('Alice Admin');
-  await expect(page.getByTestId('form-notice')).toContainText('Pagamento recebido');
   await expect(page.getByTestId('dashboard-company')).toHaveText(`Clínica ${stamp} Ltda`);
   await expect(page.getByTestId('dashboard-plan')).toHaveText('Professional');
   await expect(page.getByTestId('dashboard-status')).toHaveText('Ativa');
@@ -67,7 +82,7 @@ test('billing shows the plan and usage, and the plan limit prompts an upgrade', 
   const { stamp, doc } = unique();
   await signUp(page, `Loja ${stamp}`, doc, `owner-${stamp}@loja.test`, 'starter');
   await page.getByRole('button', { name: 'Pagar' }).click();
-  await expect(page.getByTestId('welcome')).toBeVisible();
+  await expect(page.getByTestId('form-notice')).toContainText('Pagamento confirmado');
 
   await page.getByRole('link', { name: 'Assinatura' }).click();
   await expect(page.getByTestId('billing-plan')).toHaveText('Starter');

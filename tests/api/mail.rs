@@ -35,6 +35,16 @@ async fn forgot_password_answers_alike_and_mails_a_single_use_link_that_ends_eve
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let before = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
+    let signed_in_browser = browser();
+    let res = signed_in_browser
+        .post(app.url("/rpc/login"))
+        .header("accept", "text/html")
+        .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/");
+    assert_eq!(signed_in_browser.get(app.url("/")).send().await.unwrap().status(), 200);
 
     let known = forgot(&app, "acme", "owner@acme.test").await;
     let unknown_user = forgot(&app, "acme", "nobody@acme.test").await;
@@ -71,13 +81,19 @@ async fn forgot_password_answers_alike_and_mails_a_single_use_link_that_ends_eve
     assert_eq!(app.refresh(before["refresh_token"].as_str().unwrap()).await.status(), 401);
     assert_eq!(app.login("acme", "owner@acme.test", PASSWORD).await.status(), 401);
     app.login_ok("acme", "owner@acme.test", new_password).await;
+    let res = signed_in_browser.get(app.url("/")).send().await.unwrap();
+    assert_eq!(res.status(), 303, "the browser session ended too");
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/login"));
 
-    // The owner is told the password changed; nobody else got anything.
-    let mails = app.mail.wait_for("owner@acme.test", 2, WAIT).await;
-    assert!(mails[1].text.contains(&format!("{PUBLIC_URL}/forgot-password")), "{}", mails[1].text);
+    // The owner was told of the browser sign-in (a browser not seen before) and that the password
+    // changed; nobody else got anything.
+    let mails = app.mail.wait_for("owner@acme.test", 3, WAIT).await;
+    let changed = mails.iter().find(|m| m.subject == "Your password was changed").expect("the change notice");
+    assert!(changed.text.contains(&format!("{PUBLIC_URL}/forgot-password")), "{}", changed.text);
+    assert!(mails.iter().any(|m| m.subject.starts_with("New sign-in")), "the sign-in notice");
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(app.mail.to("nobody@acme.test").is_empty());
-    assert_eq!(app.mail.messages().len(), 2);
+    assert_eq!(app.mail.messages().len(), 3);
 }
 
 #[tokio::test]
@@ -126,6 +142,47 @@ async fn forgot_password_is_limited_per_account() {
 }
 
 #[tokio::test]
+async fn forgot_password_is_limited_per_address() {
+    let app = spawn_app().await;
+    for i in 0..20 {
+        assert_eq!(forgot(&app, "acme", &format!("person{i}@acme.test")).await.0, 202);
+    }
+    let (status, body) = forgot(&app, "acme", "person20@acme.test").await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body["errors"]["code"], "rate_limited");
+}
+
+#[tokio::test]
+async fn the_reset_page_works_without_javascript() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let page = app.client.get(app.url("/reset-password")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "a visitor's page");
+    assert!(page.text().await.unwrap().contains("name=\"token\""), "a field to paste the code into");
+    forgot(&app, "acme", "owner@acme.test").await;
+    let (_, link) = app.mail_with_link("owner@acme.test", "/reset-password#").await;
+    let form = |token: &str| {
+        let form = [("token", token.to_string()), ("password", "typed without scripts".to_string())];
+        let app = &app;
+        async move {
+            let res = browser()
+                .post(app.url("/rpc/reset_password"))
+                .header("accept", "text/html")
+                .header("referer", app.url("/reset-password"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            res.headers()["location"].to_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(form(fragment(&link)).await, "/login?notice=password_reset&tenant=acme");
+    let again = form(fragment(&link)).await;
+    assert!(again.starts_with("/reset-password?error="), "the error comes back to the form: {again}");
+    app.login_ok("acme", "owner@acme.test", "typed without scripts").await;
+}
+
+#[tokio::test]
 async fn an_invitation_is_emailed_in_the_invitees_language_and_sending_it_again_kills_the_old_link() {
     let app = spawn_app().await;
     let t = staffed(&app, "acme").await;
@@ -154,7 +211,13 @@ async fn an_invitation_is_emailed_in_the_invitees_language_and_sending_it_again_
     let id = invitation["id"].as_str().unwrap();
     app.as_user(&t["attendant"], "acme").get("/api/v1/invitations", 403).await;
 
+    sqlx::query("UPDATE t_acme.user_invitations SET expires_at = now() - interval '1 minute'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(manager.get("/api/v1/invitations", 200).await["data"][0]["status"], "expired");
     let resent = manager.post(&format!("/api/v1/invitations/{id}/resend"), json!({}), 200).await;
+    assert_eq!(resent["data"]["status"], "pending", "sending again gives a week more");
     let new_path = resent["data"]["invitation_path"].as_str().unwrap().to_string();
     assert_ne!(new_path, path);
     let mails = app.mail.wait_for("ines@acme.test", 2, WAIT).await;

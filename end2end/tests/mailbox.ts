@@ -1,0 +1,20 @@
+import { expect, Page } from '@playwright/test';
+
+/**
+ * Opens the newest message to `to` in the development mailbox (where the app keeps its mail when
+ * no SMTP server is configured) and follows its link containing `needle`.
+ */
+export async function followMailLink(page: Page, to: string, needle: string) {
+  await page.goto('/dev/mailbox');
+  await page.getByTestId('mail').filter({ hasText: to }).first().getByTestId('mail-subject').click();
+  await expect(page.getByTestId('mail-to')).toHaveText(to);
+  await page.getByTestId('mail-link').filter({ hasText: needle }).first().click();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}
+
+/** Confirms a new owner's address with the link of the verification email. */
+export async function confirmEmail(page: Page, to: string) {
+  await followMailLink(page, to, '/verify-email#');
+  await page.getByRole('button', { name: 'Confirmar e-mail' }).click();
+  await expect(page).toHaveURL(/\/\?notice=email_verified$/);
+}
