@@ -598,16 +598,23 @@ async fn billing_events_are_told_to_the_owners() {
     let paid = event("e1", "CHECKOUT_PAID", "checkout", json!({ "id": reference }));
     assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &paid).await.0, 200);
     let (mail, _) = app.mail_with_link("alice@company.test", "/billing").await;
-    assert!(mail.text.contains("Professional"), "plan changed: {}", mail.text);
+    assert_eq!(mail.subject, "Plano alterado para Professional — acme", "in the owner's language (pt-BR)");
     let overdue = event("e2", "PAYMENT_OVERDUE", "payment", json!({ "id": "pay_1", "checkoutSession": reference }));
     assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
-    // The verification mail, the plan change, the overdue payment.
-    let mails = app.mail.wait_for("alice@company.test", 3, WAIT).await;
-    assert_ne!(mails[1].subject, mails[2].subject);
     // A replayed event is applied once, and so is its notice.
     assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
+    let canceled =
+        event("e3", "SUBSCRIPTION_DELETED", "subscription", json!({ "id": "sub_1", "checkoutSession": reference }));
+    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &canceled).await.0, 200);
+    // The verification mail, the plan change, the overdue payment, the cancellation.
+    let mails = app.mail.wait_for("alice@company.test", 4, WAIT).await;
+    let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    assert_eq!(
+        subjects[1..],
+        ["Plano alterado para Professional — acme", "Pagamento em atraso — acme", "Assinatura cancelada — acme"]
+    );
     tokio::time::sleep(Duration::from_millis(300)).await;
-    assert_eq!(app.mail.to("alice@company.test").len(), 3);
+    assert_eq!(app.mail.to("alice@company.test").len(), 4);
 }
 
 #[tokio::test]
