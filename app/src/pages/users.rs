@@ -91,6 +91,7 @@ fn UsersList() -> impl IntoView {
                     Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
                     Ok(page) => {
                         let meta = page.meta.clone();
+                        let current = meta.current_page.unwrap_or(1);
                         view! {
                             <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                                 <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="users-table">
@@ -111,13 +112,13 @@ fn UsersList() -> impl IntoView {
                             </div>
                             <nav class="mt-4 flex items-center justify-between text-sm" aria-label=t(Key::PaginationLabel)>
                                 <span data-testid="users-count">{use_locale().tf(Key::PaginationSummary, &[
-                                    ("page", &meta.current_page.to_string()),
+                                    ("page", &current.to_string()),
                                     ("pages", &meta.total_pages.max(1).to_string()),
                                     ("count", &meta.total_count.to_string()),
                                 ])}</span>
                                 <span class="flex gap-2">
-                                    {(meta.current_page > 1).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (meta.current_page - 1).to_string())])>{t(Key::PaginationPrevious)}</a> })}
-                                    {(meta.current_page < meta.total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (meta.current_page + 1).to_string())])>{t(Key::PaginationNext)}</a> })}
+                                    {(current > 1).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (current - 1).to_string())])>{t(Key::PaginationPrevious)}</a> })}
+                                    {(current < meta.total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (current + 1).to_string())])>{t(Key::PaginationNext)}</a> })}
                                 </span>
                             </nav>
                         }.into_any()

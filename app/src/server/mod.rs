@@ -9,6 +9,7 @@
 //! - `services`: the use cases, shared by the JSON API and the server functions;
 //! - `payments`: payment providers behind a small trait (and the local checkout page);
 //! - `web`: the HTTP side (the bearer and session middlewares, the browser session, request helpers).
+pub mod cursor;
 pub mod db;
 pub mod domain;
 pub mod error;

@@ -6,8 +6,8 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use super::{
-    db::tenant::user_loader::UserLoader, mail::MailTransport, payments::PaymentProvider, rate_limit::RateLimiter,
-    settings::Settings, tenancy::directory::TenantDirectory, tokens::TokenKeys,
+    cursor::CursorKeys, db::tenant::user_loader::UserLoader, mail::MailTransport, payments::PaymentProvider,
+    rate_limit::RateLimiter, settings::Settings, tenancy::directory::TenantDirectory, tokens::TokenKeys,
 };
 
 /// The application core: the pool, settings and the shared services every use case may need.
@@ -19,6 +19,8 @@ pub struct CoreInner {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
     pub tokens: Arc<TokenKeys>,
+    /// Signs the keyset cursors of list endpoints.
+    pub cursors: CursorKeys,
     pub tenants: TenantDirectory,
     pub auth_limiter: Arc<RateLimiter>,
     pub login_failures: Arc<RateLimiter>,
@@ -47,6 +49,7 @@ impl Core {
         let hour = Duration::from_secs(3600);
         Core(Arc::new(CoreInner {
             tokens: Arc::new(TokenKeys::new(jwt_secret, settings.access_token_ttl)),
+            cursors: CursorKeys::new(jwt_secret),
             tenants: TenantDirectory::new(pool.clone()),
             auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),
             login_failures: Arc::new(RateLimiter::new(settings.login_failures_per_minute, minute)),

@@ -11,7 +11,8 @@ use crate::{
 pub async fn list_departments(params: Vec<(String, String)>) -> Result<Page<DepartmentDto>, AppError> {
     use crate::server::{services::departments, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
-    departments::list(&ctx, &params.into_iter().collect()).await
+    let state = request::app_state()?;
+    departments::list(&state, &ctx, &params.into_iter().collect()).await
 }
 
 /// A department with its members.

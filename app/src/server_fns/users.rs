@@ -13,7 +13,8 @@ use crate::{
 pub async fn list_users(params: Vec<(String, String)>) -> Result<Page<UserDto>, AppError> {
     use crate::server::{services::users, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
-    users::list(&ctx, &params.into_iter().collect()).await
+    let state = request::app_state()?;
+    users::list(&state, &ctx, &params.into_iter().collect()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "get_user", input = leptos::server_fn::codec::Json)]

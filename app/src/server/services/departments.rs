@@ -19,26 +19,42 @@ use crate::{
         },
         domain::{body, fields::Fields, name::Name, nullable, BLANK},
         error::on_constraint,
+        state::Core,
         tenancy::{context::TenantContext, db::TenantTx},
         text::slugify,
     },
 };
 
-pub async fn list(ctx: &TenantContext, params: &HashMap<String, String>) -> Result<Page<DepartmentDto>, AppError> {
+/// The sorts of the departments list, by their `sort_by` names.
+const SORTS: [(&str, DepartmentSort); 2] =
+    [("name", DepartmentSort::Name), ("inserted_at", DepartmentSort::InsertedAt)];
+
+pub async fn list(
+    core: &Core,
+    ctx: &TenantContext,
+    params: &HashMap<String, String>,
+) -> Result<Page<DepartmentDto>, AppError> {
     authz::require(ctx, Role::Supervisor)?;
     let mut q = listing::Query::new(params);
-    let sort = q.one_of(
-        "sort_by",
-        &[("name", DepartmentSort::Name), ("inserted_at", DepartmentSort::InsertedAt)],
-        DepartmentSort::Name,
-    );
+    let sort = q.one_of("sort_by", &SORTS, DepartmentSort::Name);
+    let sort = q.cursor(&core.cursors, ctx.tenant.id, "departments", &SORTS, sort);
     let active = q.bool("active");
     let search = q.text("search");
-    let p = q.paging;
+    let p = q.paging.clone();
     q.finish()?;
-    let filter = DepartmentFilter { search, active, sort, descending: p.descending, limit: p.size, offset: p.offset() };
-    let (data, total) = departments::list(&ctx.db, &filter).await?;
-    Ok(Page { data, meta: p.meta(total) })
+    let filter = DepartmentFilter {
+        search,
+        active,
+        sort,
+        descending: p.descending,
+        limit: p.size,
+        offset: p.offset(),
+        after: p.after.as_ref(),
+    };
+    let listed = departments::list(&ctx.db, &filter).await?;
+    let sort_name = SORTS.iter().find(|(_, s)| *s == sort).map_or("name", |(name, _)| name);
+    let meta = p.meta(&listed, (&core.cursors, ctx.tenant.id, "departments"), sort_name);
+    Ok(Page { data: listed.rows, meta })
 }
 
 pub async fn get(ctx: &TenantContext, id: Uuid) -> Result<DepartmentDto, AppError> {

@@ -1,9 +1,17 @@
-//! Query-string parameters of list endpoints, validated into a field map instead of a 400.
+//! Query-string parameters of list endpoints, validated into a field map instead of a 400, and
+//! the two ways through a list: `page` numbers (the web UI) and keyset `cursor`s (API clients,
+//! as fast deep in a list as on its first page).
 use std::collections::HashMap;
+
+use uuid::Uuid;
 
 use crate::{
     error::{AppError, FieldErrors},
     model::PageMeta,
+    server::{
+        cursor::{CursorKeys, Position},
+        db::keyset::{After, Listed},
+    },
 };
 
 pub const DEFAULT_PAGE_SIZE: i64 = 20;
@@ -16,34 +24,85 @@ pub struct Query<'a> {
     pub paging: Paging,
 }
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Paging {
     pub page: i64,
     pub size: i64,
     pub descending: bool,
+    /// Set when the request continues after a cursor (then `page` does not apply).
+    pub after: Option<After>,
 }
 
 impl Paging {
-    /// Rows to skip before this page.
+    /// Rows to skip before this page (none after a cursor: the position is the start).
     pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.size
+        if self.after.is_some() {
+            0
+        } else {
+            (self.page - 1) * self.size
+        }
     }
 
-    pub fn meta(&self, total: i64) -> PageMeta {
-        PageMeta::new(self.page, self.size, total)
+    /// The answer's `meta`, with the cursor of the next page (bound to this tenant and list).
+    pub fn meta<T>(&self, listed: &Listed<T>, cursor: (&CursorKeys, Uuid, &str), sort_name: &str) -> PageMeta {
+        let (keys, tenant, list) = cursor;
+        let (total, capped) = (listed.total, listed.capped);
+        let mut meta = PageMeta::new(self.after.is_none().then_some(self.page), self.size, total);
+        meta.total_count_capped = capped;
+        meta.next_cursor = listed.next.clone().map(|after| {
+            keys.encode(tenant, list, &Position { sort: sort_name.to_string(), descending: self.descending, after })
+        });
+        meta
     }
 }
 
 impl<'a> Query<'a> {
     /// Reads the paging parameters at once; the others are read by the caller, then `finish`.
     pub fn new(params: &'a HashMap<String, String>) -> Self {
-        let mut q =
-            Query { params, errors: FieldErrors::new(), paging: Paging { page: 1, size: 1, descending: false } };
+        let mut q = Query {
+            params,
+            errors: FieldErrors::new(),
+            paging: Paging { page: 1, size: 1, descending: false, after: None },
+        };
         let page = q.int("page", 1, 1, 1_000_000);
         let size = q.int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
         let descending = q.one_of("sort_order", &[("asc", false), ("desc", true)], false);
-        q.paging = Paging { page, size, descending };
+        q.paging = Paging { page, size, descending, after: None };
         q
+    }
+
+    /// Reads `cursor`: its position continues the list, with the cursor's sort and direction
+    /// (`sort_by`/`sort_order` may repeat them, not change them; `page` does not combine with it).
+    /// `sort` is the sort read from `sort_by`; answers the sort to use. A cursor that is not one
+    /// this app made for this tenant's `list` is a 422, never a position.
+    pub fn cursor<T: Copy + PartialEq>(
+        &mut self,
+        keys: &CursorKeys,
+        tenant: Uuid,
+        list: &str,
+        sorts: &[(&str, T)],
+        sort: T,
+    ) -> T {
+        let Some(raw) = self.raw("cursor") else { return sort };
+        let found = keys.decode(tenant, list, raw).and_then(|p| {
+            let chosen = sorts.iter().find(|(name, _)| *name == p.sort).map(|(_, s)| *s)?;
+            Some((p, chosen))
+        });
+        let Some((position, chosen)) = found else {
+            self.fail("cursor", "is invalid");
+            return sort;
+        };
+        let contradicts = (self.raw("sort_by").is_some() && chosen != sort)
+            || (self.raw("sort_order").is_some() && position.descending != self.paging.descending);
+        if contradicts {
+            self.fail("cursor", "does not match sort_by and sort_order");
+        }
+        if self.raw("page").is_some() {
+            self.fail("page", "cannot be combined with cursor");
+        }
+        self.paging.descending = position.descending;
+        self.paging.after = Some(position.after);
+        chosen
     }
 
     fn raw(&self, key: &str) -> Option<&'a str> {

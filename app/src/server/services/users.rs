@@ -36,27 +36,42 @@ const ROLES: [(&str, Role); 4] = [
     ("owner", Role::Owner),
 ];
 
-pub async fn list(ctx: &TenantContext, params: &HashMap<String, String>) -> Result<Page<UserDto>, AppError> {
+/// The sorts of the users list, by their `sort_by` names.
+const SORTS: [(&str, UserSort); 4] = [
+    ("name", UserSort::Name),
+    ("email", UserSort::Email),
+    ("role", UserSort::Role),
+    ("inserted_at", UserSort::InsertedAt),
+];
+
+pub async fn list(
+    core: &Core,
+    ctx: &TenantContext,
+    params: &HashMap<String, String>,
+) -> Result<Page<UserDto>, AppError> {
     authz::require(ctx, Role::Manager)?;
     let mut q = listing::Query::new(params);
-    let sort = q.one_of(
-        "sort_by",
-        &[
-            ("name", UserSort::Name),
-            ("email", UserSort::Email),
-            ("role", UserSort::Role),
-            ("inserted_at", UserSort::InsertedAt),
-        ],
-        UserSort::Name,
-    );
+    let sort = q.one_of("sort_by", &SORTS, UserSort::Name);
+    let sort = q.cursor(&core.cursors, ctx.tenant.id, "users", &SORTS, sort);
     let role = q.optional("role", &ROLES);
     let active = q.bool("active");
     let search = q.text("search");
-    let p = q.paging;
+    let p = q.paging.clone();
     q.finish()?;
-    let filter = UserFilter { search, role, active, sort, descending: p.descending, limit: p.size, offset: p.offset() };
-    let (rows, total) = users::list(&ctx.db, &filter).await?;
-    Ok(Page { data: rows.iter().map(UserRow::to_dto).collect(), meta: p.meta(total) })
+    let filter = UserFilter {
+        search,
+        role,
+        active,
+        sort,
+        descending: p.descending,
+        limit: p.size,
+        offset: p.offset(),
+        after: p.after.as_ref(),
+    };
+    let listed = users::list(&ctx.db, &filter).await?;
+    let sort_name = SORTS.iter().find(|(_, s)| *s == sort).map_or("name", |(name, _)| name);
+    let meta = p.meta(&listed, (&core.cursors, ctx.tenant.id, "users"), sort_name);
+    Ok(Page { data: listed.rows.iter().map(UserRow::to_dto).collect(), meta })
 }
 
 pub async fn get(ctx: &TenantContext, id: Uuid) -> Result<UserDto, AppError> {
@@ -226,6 +241,7 @@ pub async fn candidates(ctx: &TenantContext, search: Option<&str>) -> Result<Vec
         descending: false,
         limit: 50,
         offset: 0,
+        after: None,
     };
-    Ok(users::list(&ctx.db, &filter).await?.0.iter().map(UserRow::to_dto).collect())
+    Ok(users::list(&ctx.db, &filter).await?.rows.iter().map(UserRow::to_dto).collect())
 }

@@ -51,16 +51,17 @@ pub struct Claimed {
 
 /// Claims up to `limit` due messages for `worker` until the lease runs out: pending ones whose
 /// time has come, and ones whose sender's lease expired (it died mid-send). Rows another worker
-/// is claiming right now are skipped, not waited for.
+/// is claiming right now are skipped, not waited for. Oldest first.
 pub async fn claim(pool: &PgPool, worker: Uuid, lease: Duration, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
     sqlx::query_as(
-        "UPDATE public.outbox_messages SET status = 'sending', claimed_by = $1, \
+        "WITH claimed AS (UPDATE public.outbox_messages SET status = 'sending', claimed_by = $1, \
          claimed_until = now() + make_interval(secs => $2), attempts = attempts + 1 \
          WHERE id IN (SELECT id FROM public.outbox_messages \
                       WHERE status IN ('pending', 'sending') AND next_attempt_at <= now() \
                         AND (status = 'pending' OR claimed_until < now()) \
                       ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) \
-         RETURNING id, recipient, subject, html_body, text_body, attempts",
+         RETURNING id, recipient, subject, html_body, text_body, attempts, inserted_at) \
+         SELECT id, recipient, subject, html_body, text_body, attempts FROM claimed ORDER BY inserted_at, id",
     )
     .bind(worker)
     .bind(lease.as_secs_f64())

@@ -1,10 +1,12 @@
 //! A tenant's departments and their members.
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::users::{self, UserRow};
 use crate::{
     model::DepartmentDto,
     server::{
+        db::keyset::{self, capped_count, After, KeyValue, Listed},
         tenancy::db::{TenantDb, TenantTx},
         text::like_pattern,
     },
@@ -25,6 +27,25 @@ pub enum DepartmentSort {
     InsertedAt,
 }
 
+impl DepartmentSort {
+    /// The ORDER BY expression; each has an index on (expression, id) (tenant migration 0005).
+    fn column(self) -> &'static str {
+        match self {
+            DepartmentSort::Name => "lower(d.name)",
+            DepartmentSort::InsertedAt => "d.inserted_at",
+        }
+    }
+
+    fn key_columns(self) -> &'static str {
+        match self {
+            DepartmentSort::Name => "lower(d.name) AS key_text, NULL::bigint AS key_int",
+            DepartmentSort::InsertedAt => {
+                "NULL::text AS key_text, (extract(epoch FROM d.inserted_at) * 1000000)::bigint AS key_int"
+            }
+        }
+    }
+}
+
 pub struct DepartmentFilter<'a> {
     pub search: Option<&'a str>,
     pub active: Option<bool>,
@@ -32,30 +53,126 @@ pub struct DepartmentFilter<'a> {
     pub descending: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Continue after this position (keyset paging) instead of skipping `offset` rows.
+    pub after: Option<&'a After>,
 }
 
-pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<(Vec<DepartmentDto>, i64), sqlx::Error> {
+/// The conditions of the filters that are set, numbered from `$first`; answers the next number.
+fn filter_conditions(f: &DepartmentFilter<'_>, first: usize) -> (Vec<String>, usize) {
+    let mut conditions = Vec::new();
+    let mut n = first;
+    if f.search.is_some() {
+        // Served by the trigram indexes on lower(name) and lower(identifier).
+        conditions.push(format!("(lower(d.name) LIKE ${n} OR lower(d.identifier) LIKE ${n})"));
+        n += 1;
+    }
+    if f.active.is_some() {
+        conditions.push(format!("d.active = ${n}"));
+        n += 1;
+    }
+    (conditions, n)
+}
+
+fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedDepartment {
+    #[sqlx(flatten)]
+    department: DepartmentDto,
+    key_text: Option<String>,
+    key_int: Option<i64>,
+    total: i64,
+}
+
+/// The page statement for `f` (schema as `{t}`): `$1` limit, `$2` offset, then the filters, then
+/// the cursor's key and id.
+fn page_sql(f: &DepartmentFilter<'_>) -> String {
     let dir = if f.descending { "DESC" } else { "ASC" };
-    let column = match f.sort {
-        DepartmentSort::Name => "lower(d.name)",
-        DepartmentSort::InsertedAt => "d.inserted_at",
+    let (filters, next) = filter_conditions(f, 3);
+    let counted = capped_count(&format!("{{t}}.departments d {}", where_clause(&filters)));
+    let mut conditions = filters;
+    if f.after.is_some() {
+        let op = if f.descending { "<" } else { ">" };
+        conditions.push(format!("({}, d.id) {op} (${next}, ${})", f.sort.column(), next + 1));
+    }
+    format!(
+        "SELECT {COLUMNS}, {}, {counted} AS total FROM {{t}}.departments d {} ORDER BY {} {dir}, d.id {dir} \
+         LIMIT $1 OFFSET $2",
+        f.sort.key_columns(),
+        where_clause(&conditions),
+        f.sort.column()
+    )
+}
+
+/// Binds the filters that are set, in the order [`filter_conditions`] numbered them.
+fn bind_filters<'q, O>(
+    mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    f: &DepartmentFilter<'_>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    if let Some(search) = f.search {
+        query = query.bind(like_pattern(search));
+    }
+    if let Some(active) = f.active {
+        query = query.bind(active);
+    }
+    query
+}
+
+/// Binds the page statement's parameters (one row more than the page: is there another?).
+fn bind_page<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    f: &DepartmentFilter<'_>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let query = bind_filters(query.bind(f.limit + 1).bind(f.offset), f);
+    let Some(after) = f.after else { return query };
+    let query = match &after.key {
+        KeyValue::Int(micros) => query.bind(
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(*micros) * 1000).unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        ),
+        KeyValue::Text(text) => query.bind(text.clone()),
     };
-    let filter = "($1::text IS NULL OR lower(d.name) LIKE $1 OR lower(d.identifier) LIKE $1) \
-                  AND ($2::boolean IS NULL OR d.active = $2)";
-    let sql = db.sql(&format!(
-        "SELECT {COLUMNS} FROM {{t}}.departments d WHERE {filter} ORDER BY {column} {dir}, d.id {dir} LIMIT $3 OFFSET $4"
-    ));
-    let pattern = f.search.map(like_pattern);
-    let rows = sqlx::query_as(&sql)
-        .bind(&pattern)
-        .bind(f.active)
-        .bind(f.limit)
-        .bind(f.offset)
-        .fetch_all(db.executor())
-        .await?;
-    let count_sql = db.sql(&format!("SELECT count(*) FROM {{t}}.departments d WHERE {filter}"));
-    let total: i64 = sqlx::query_scalar(&count_sql).bind(&pattern).bind(f.active).fetch_one(db.executor()).await?;
-    Ok((rows, total))
+    query.bind(after.id)
+}
+
+/// One page in the sort's index order (after `f.after`, or past `f.offset` rows), and the number
+/// matching, capped, in one statement.
+pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<Listed<DepartmentDto>, sqlx::Error> {
+    let sql = db.sql(&page_sql(f));
+    let mut rows: Vec<ListedDepartment> = bind_page(sqlx::query_as(&sql), f).fetch_all(db.executor()).await?;
+    let counted = match rows.first() {
+        Some(row) => row.total,
+        None => {
+            let (filters, _) = filter_conditions(f, 1);
+            let from = format!("{{t}}.departments d {}", where_clause(&filters));
+            let sql = db.sql(&format!("SELECT {}", capped_count(&from)));
+            let (count,): (i64,) = bind_filters(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
+            count
+        }
+    };
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let next = rows.last().filter(|_| more).map(|last| After {
+        key: match (&last.key_text, last.key_int) {
+            (Some(text), _) => KeyValue::Text(text.clone()),
+            (None, n) => KeyValue::Int(n.unwrap_or_default()),
+        },
+        id: last.department.id,
+    });
+    let (total, capped) = keyset::total(counted);
+    Ok(Listed { rows: rows.into_iter().map(|r| r.department).collect(), total, capped, next })
+}
+
+/// The plan PostgreSQL chooses for the page statement of `f` (`EXPLAIN (FORMAT JSON)`).
+pub async fn explain_list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<serde_json::Value, sqlx::Error> {
+    let sql = db.sql(&format!("EXPLAIN (FORMAT JSON) {}", page_sql(f)));
+    let (plan,): (serde_json::Value,) = bind_page(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
+    Ok(plan)
 }
 
 const FIND: &str = concat!("SELECT ", columns!(), " FROM {t}.departments d WHERE d.id = $1");

@@ -7,6 +7,7 @@ use crate::{
     i18n::Locale,
     model::{Role, UserDto},
     server::{
+        db::keyset::{self, capped_count, After, KeyValue, Listed},
         tenancy::db::{TenantConn, TenantDb, TenantTx},
         text::like_pattern,
     },
@@ -166,17 +167,38 @@ pub enum UserSort {
 }
 
 impl UserSort {
+    /// The ORDER BY expression; each has an index on (expression, id) (tenant migration 0005).
     fn column(self) -> &'static str {
         match self {
             UserSort::Name => "lower(name)",
             UserSort::Email => "lower(email)",
-            UserSort::Role => {
-                "CASE role WHEN 'attendant' THEN 1 WHEN 'supervisor' THEN 2 WHEN 'manager' THEN 3 ELSE 4 END"
-            }
+            UserSort::Role => ROLE_RANK,
             UserSort::InsertedAt => "inserted_at",
         }
     }
+
+    /// The sort key of each row as the page selects it (text keys or numbers), for the cursor.
+    fn key_columns(self) -> String {
+        match self {
+            UserSort::Name | UserSort::Email => format!("{} AS key_text, NULL::bigint AS key_int", self.column()),
+            UserSort::Role => format!("NULL::text AS key_text, ({ROLE_RANK})::bigint AS key_int"),
+            UserSort::InsertedAt => {
+                "NULL::text AS key_text, (extract(epoch FROM inserted_at) * 1000000)::bigint AS key_int".into()
+            }
+        }
+    }
+
+    /// The placeholder a cursor's key is compared through (`$n`, typed like the column).
+    fn key_param(self, n: usize) -> String {
+        match self {
+            UserSort::Role => format!("${n}::int"),
+            _ => format!("${n}"),
+        }
+    }
 }
+
+/// Roles in order of power, as the role sort and its index compute it.
+const ROLE_RANK: &str = "CASE role WHEN 'attendant' THEN 1 WHEN 'supervisor' THEN 2 WHEN 'manager' THEN 3 ELSE 4 END";
 
 pub struct UserFilter<'a> {
     pub search: Option<&'a str>,
@@ -186,14 +208,18 @@ pub struct UserFilter<'a> {
     pub descending: bool,
     pub limit: i64,
     pub offset: i64,
+    /// Continue after this position (keyset paging) instead of skipping `offset` rows.
+    pub after: Option<&'a After>,
 }
 
-/// The WHERE clause for the filters that are set, with their `$n` placeholders from `first`, so
+/// The conditions for the filters that are set, with their `$n` placeholders from `first`, so
 /// an unfiltered page is the plain statement (one plan, no `$1 IS NULL OR ...` for the planner).
-fn filter_clause(f: &UserFilter<'_>, first: usize) -> String {
+/// Answers the conditions and the next free placeholder number.
+fn filter_conditions(f: &UserFilter<'_>, first: usize) -> (Vec<String>, usize) {
     let mut conditions = Vec::new();
     let mut n = first;
     if f.search.is_some() {
+        // Served by the trigram indexes on lower(name) and lower(email).
         conditions.push(format!("(lower(name) LIKE ${n} OR lower(email) LIKE ${n})"));
         n += 1;
     }
@@ -203,7 +229,12 @@ fn filter_clause(f: &UserFilter<'_>, first: usize) -> String {
     }
     if f.active.is_some() {
         conditions.push(format!("active = ${n}"));
+        n += 1;
     }
+    (conditions, n)
+}
+
+fn where_clause(conditions: &[String]) -> String {
     if conditions.is_empty() {
         String::new()
     } else {
@@ -211,7 +242,7 @@ fn filter_clause(f: &UserFilter<'_>, first: usize) -> String {
     }
 }
 
-/// Binds the filters that are set, in the order [`filter_clause`] numbered them.
+/// Binds the filters that are set, in the order [`filter_conditions`] numbered them.
 fn bind_filters<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
     f: &UserFilter<'_>,
@@ -228,34 +259,100 @@ fn bind_filters<'q, O>(
     query
 }
 
-/// A row of a list page, with the total the window count gives every row.
+/// A row of a list page, with its sort key and the (capped) total the statement counted once.
 #[derive(sqlx::FromRow)]
 struct ListedUser {
     #[sqlx(flatten)]
     user: UserRow,
+    key_text: Option<String>,
+    key_int: Option<i64>,
     total: i64,
 }
 
-/// One page of users and the total matching, in one statement.
-pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<(Vec<UserRow>, i64), sqlx::Error> {
+/// The page statement for `f` (schema as `{t}`): `$1` limit, `$2` offset, then the filters, then
+/// the cursor's key and id.
+fn page_sql(f: &UserFilter<'_>) -> String {
     let dir = if f.descending { "DESC" } else { "ASC" };
-    let sql = db.sql(&format!(
-        "SELECT {COLUMNS}, count(*) OVER () AS total FROM {{t}}.users {} ORDER BY {} {dir}, id {dir} LIMIT $1 OFFSET $2",
-        filter_clause(f, 3),
+    let (filters, next) = filter_conditions(f, 3);
+    let counted = capped_count(&format!("{{t}}.users {}", where_clause(&filters)));
+    let mut conditions = filters;
+    if f.after.is_some() {
+        let op = if f.descending { "<" } else { ">" };
+        conditions.push(format!("({}, id) {op} ({}, ${})", f.sort.column(), f.sort.key_param(next), next + 1));
+    }
+    format!(
+        "SELECT {COLUMNS}, {}, {counted} AS total FROM {{t}}.users {} ORDER BY {} {dir}, id {dir} LIMIT $1 OFFSET $2",
+        f.sort.key_columns(),
+        where_clause(&conditions),
         f.sort.column()
-    ));
-    let rows: Vec<ListedUser> =
-        bind_filters(sqlx::query_as(&sql).bind(f.limit).bind(f.offset), f).fetch_all(db.executor()).await?;
-    let total = match rows.first() {
+    )
+}
+
+/// Binds the page statement's parameters; one row more than the page is asked for, to tell
+/// whether another page follows.
+fn bind_page<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    f: &UserFilter<'_>,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let query = bind_filters(query.bind(f.limit + 1).bind(f.offset), f);
+    match f.after {
+        Some(after) => bind_after(query, f.sort, after),
+        None => query,
+    }
+}
+
+/// One page of users in the sort's index order (after `f.after`, or past `f.offset` rows) and
+/// the number matching, capped, in one statement.
+pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<Listed<UserRow>, sqlx::Error> {
+    let sql = db.sql(&page_sql(f));
+    let mut rows: Vec<ListedUser> = bind_page(sqlx::query_as(&sql), f).fetch_all(db.executor()).await?;
+    let counted = match rows.first() {
         Some(row) => row.total,
         None => count_matching(db, f).await?,
     };
-    Ok((rows.into_iter().map(|r| r.user).collect(), total))
+    let more = rows.len() as i64 > f.limit;
+    rows.truncate(f.limit as usize);
+    let next = rows.last().filter(|_| more).map(|last| After {
+        key: match (&last.key_text, last.key_int) {
+            (Some(text), _) => KeyValue::Text(text.clone()),
+            (None, n) => KeyValue::Int(n.unwrap_or_default()),
+        },
+        id: last.user.id,
+    });
+    let (total, capped) = keyset::total(counted);
+    Ok(Listed { rows: rows.into_iter().map(|r| r.user).collect(), total, capped, next })
 }
 
-/// The total for a page past the end (where the window count has no row to ride on).
+/// The plan PostgreSQL chooses for the page statement of `f` (`EXPLAIN (FORMAT JSON)`), for
+/// checking that every sort is served by its index.
+pub async fn explain_list(db: &TenantDb, f: &UserFilter<'_>) -> Result<serde_json::Value, sqlx::Error> {
+    let sql = db.sql(&format!("EXPLAIN (FORMAT JSON) {}", page_sql(f)));
+    let (plan,): (serde_json::Value,) = bind_page(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
+    Ok(plan)
+}
+
+/// Binds a cursor's key (typed as its sort compares it) and id.
+fn bind_after<'q, O>(
+    query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
+    sort: UserSort,
+    after: &After,
+) -> sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    let query = match (&after.key, sort) {
+        (KeyValue::Int(micros), UserSort::InsertedAt) => {
+            let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(*micros) * 1000)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+            query.bind(at)
+        }
+        (KeyValue::Int(n), _) => query.bind(*n),
+        (KeyValue::Text(text), _) => query.bind(text.clone()),
+    };
+    query.bind(after.id)
+}
+
+/// The (capped) total for a page past the end, where no row carries it.
 async fn count_matching(db: &TenantDb, f: &UserFilter<'_>) -> Result<i64, sqlx::Error> {
-    let sql = db.sql(&format!("SELECT count(*) FROM {{t}}.users {}", filter_clause(f, 1)));
+    let (filters, _) = filter_conditions(f, 1);
+    let sql = db.sql(&format!("SELECT {}", capped_count(&format!("{{t}}.users {}", where_clause(&filters)))));
     let (count,): (i64,) = bind_filters(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
     Ok(count)
 }
@@ -357,6 +454,8 @@ mod tests {
     async fn fresh_tenant_schema() -> TenantDb {
         let url = std::env::var("DATABASE_URL").expect("DATABASE_URL must point at PostgreSQL (scripts/test sets it)");
         let pool = sqlx::PgPool::connect(&url).await.expect("connect to DATABASE_URL");
+        // What the shared migrations provide to tenant schemas (the trigram operator classes).
+        sqlx::query("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public").execute(&pool).await.unwrap();
         let schema = Slug::parse(&format!("repo-{}", Uuid::new_v4().simple())).unwrap().schema_name();
         let mut tx = TenantTx::for_provisioning(&pool, schema.clone()).await.unwrap();
         sqlx::query(&format!("CREATE SCHEMA {}", schema.quoted())).execute(tx.conn()).await.unwrap();
@@ -409,12 +508,18 @@ mod tests {
             descending: false,
             limit: 1,
             offset: 0,
+            after: None,
         };
-        let (page, total) = list(&db, &filter).await.unwrap();
-        assert_eq!((page.len(), total), (1, 2));
-        assert_eq!(page[0].name, "Ana", "ordered by lower(name)");
-        let (past_the_end, total) = list(&db, &UserFilter { offset: 5, ..filter }).await.unwrap();
-        assert_eq!((past_the_end.len(), total), (0, 2), "the total also for a page past the end");
+        let page = list(&db, &filter).await.unwrap();
+        assert_eq!((page.rows.len(), page.total, page.capped), (1, 2, false));
+        assert_eq!(page.rows[0].name, "Ana", "ordered by lower(name)");
+        let next = page.next.expect("a second page");
+        let second = list(&db, &UserFilter { after: Some(&next), ..filter }).await.unwrap();
+        assert_eq!(second.rows.len(), 1);
+        assert_ne!(second.rows[0].id, page.rows[0].id, "the page after the first");
+        assert!(second.next.is_none(), "the last page");
+        let past_the_end = list(&db, &UserFilter { offset: 5, ..filter }).await.unwrap();
+        assert_eq!((past_the_end.rows.len(), past_the_end.total), (0, 2), "the total also for a page past the end");
 
         sqlx::query(&format!("DROP SCHEMA {} CASCADE", db.schema().quoted())).execute(db.executor()).await.unwrap();
     }
