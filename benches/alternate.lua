@@ -1,14 +1,16 @@
 -- wrk script: GET $BENCH_PATH (default /api/v1/users/me), alternating between two tenants' tokens
--- on every request.
+-- on every request. $BENCH_PATH_A / $BENCH_PATH_B, when set, give each tenant its own path (a list
+-- cursor is bound to its tenant).
 local tokens = { os.getenv("TOKEN_A"), os.getenv("TOKEN_B") }
 local tenants = { os.getenv("TENANT_A"), os.getenv("TENANT_B") }
 local i = 0
 local path = os.getenv("BENCH_PATH") or "/api/v1/users/me"
+local paths = { os.getenv("BENCH_PATH_A") or path, os.getenv("BENCH_PATH_B") or path }
 
 request = function()
   i = i + 1
   local k = (i % 2) + 1
-  return wrk.format("GET", path, {
+  return wrk.format("GET", paths[k], {
     ["Authorization"] = "Bearer " .. tokens[k],
     ["X-Tenant"] = tenants[k],
   })

@@ -262,3 +262,53 @@ async fn every_sort_of_the_users_list_is_an_index_scan() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_departments_list_pages_by_number_and_by_cursor_like_a_brute_force_query() {
+    let app = spawn_app().await;
+    let owner = owner_of(&app, "acme").await;
+    sqlx::query(
+        "INSERT INTO t_acme.departments (id, name, identifier, active, inserted_at) \
+         SELECT gen_random_uuid(), 'Team ' || md5(g::text), 'team-' || g, g % 5 <> 0, now() - (g % 40) * interval '1 hour' \
+         FROM generate_series(1, 130) g",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let client = app.as_user(&owner, "acme");
+    for (sort, expr) in [("name", "lower(name)"), ("inserted_at", "inserted_at")] {
+        for dir in ["asc", "desc"] {
+            for (query, condition) in [
+                ("", "true"),
+                (
+                    "active=true&search=a",
+                    "active AND (strpos(lower(name), 'a') > 0 OR strpos(lower(identifier), 'a') > 0)",
+                ),
+            ] {
+                let expected: Vec<Uuid> = sqlx::query_scalar(&format!(
+                    "SELECT id FROM t_acme.departments WHERE {condition} ORDER BY {expr} {dir}, id {dir}"
+                ))
+                .fetch_all(&app.pool)
+                .await
+                .unwrap();
+                let expected: Vec<String> = expected.iter().map(Uuid::to_string).collect();
+                let base = format!("/api/v1/departments?sort_by={sort}&sort_order={dir}&{query}&page_size=17");
+                let mut by_cursor = Vec::new();
+                let mut next: Option<String> = None;
+                loop {
+                    let cursor = next.as_deref().map(|c| format!("&cursor={c}")).unwrap_or_default();
+                    let body = client.get(&format!("{base}{cursor}"), 200).await;
+                    assert_eq!(body["meta"]["total_count"], expected.len(), "{base}");
+                    by_cursor.extend(ids(&body));
+                    match body["meta"]["next_cursor"].as_str() {
+                        Some(c) => next = Some(c.to_string()),
+                        None => break,
+                    }
+                }
+                assert_eq!(by_cursor, expected, "cursors of {base}");
+                let third = client.get(&format!("{base}&page=3"), 200).await;
+                assert_eq!(ids(&third), expected[34..51.min(expected.len())].to_vec(), "page 3 of {base}");
+            }
+        }
+    }
+}
