@@ -64,24 +64,103 @@ async fn apply_with(tx: &mut TenantTx, migrator: &Migrator, prefix: &str) -> Res
             }
             continue;
         }
-        conn.execute(migration_batch(migration).as_str())
-            .await
-            .map_err(|e| format!("migration {} ({}): {e}", migration.version, migration.description))?;
+        // One statement at a time (Citus forwards some DDL to its workers as the text it was sent,
+        // and refuses a multi-statement string), all inside the schema's one transaction.
+        for statement in split_statements(&migration.sql).into_iter().chain([record_statement(migration).as_str()]) {
+            conn.execute(statement)
+                .await
+                .map_err(|e| format!("migration {} ({}): {e}", migration.version, migration.description))?;
+        }
         count += 1;
     }
     Ok(count)
 }
 
-/// A migration's SQL followed by the row that records it.
-fn migration_batch(migration: &sqlx::migrate::Migration) -> String {
+/// The row that records a migration as applied.
+fn record_statement(migration: &sqlx::migrate::Migration) -> String {
     let checksum: String = migration.checksum.iter().map(|b| format!("{b:02x}")).collect();
-    // The newline ends a trailing `--` comment; the lone `;` is harmless after a terminated one.
     format!(
-        "{}\n;\nINSERT INTO schema_migrations (version, description, checksum) VALUES ({}, '{}', decode('{checksum}', 'hex'));\n",
-        migration.sql,
+        "INSERT INTO schema_migrations (version, description, checksum) VALUES ({}, '{}', decode('{checksum}', 'hex'))",
         migration.version,
         migration.description.replace('\'', "''"),
     )
+}
+
+/// The statements of a migration file, split at the `;` that end them: not inside a quoted string
+/// or identifier, a dollar-quoted body (`$$ ... $$`, `$tag$ ... $tag$`) or a comment. Empty ones
+/// (only comments and blanks) are dropped.
+pub fn split_statements(sql: &str) -> Vec<&str> {
+    let bytes = sql.as_bytes();
+    let mut statements = Vec::new();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'-' if bytes.get(i + 1) == Some(&b'-') => {
+                i = sql[i..].find('\n').map_or(bytes.len(), |n| i + n);
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => {
+                i = sql[i + 2..].find("*/").map_or(bytes.len(), |n| i + 2 + n + 2);
+                continue;
+            }
+            quote @ (b'\'' | b'"') => {
+                // A doubled quote inside is an escaped one: the scan simply reopens the string.
+                i = sql[i + 1..].find(quote as char).map_or(bytes.len(), |n| i + 1 + n);
+            }
+            b'$' => {
+                let tag_end =
+                    sql[i + 1..].find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(|n| i + 1 + n).filter(
+                        |&e| bytes.get(e) == Some(&b'$') && !bytes[i + 1..e].first().is_some_and(u8::is_ascii_digit),
+                    );
+                if let Some(end) = tag_end {
+                    let tag = &sql[i..=end];
+                    i = sql[end + 1..].find(tag).map_or(bytes.len(), |n| end + 1 + n + tag.len());
+                    continue;
+                }
+            }
+            b';' => {
+                statements.push(&sql[start..i]);
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    statements.push(&sql[start..]);
+    statements.into_iter().filter(|s| !is_blank(s)).map(str::trim).collect()
+}
+
+/// Only whitespace and comments.
+fn is_blank(statement: &str) -> bool {
+    statement.lines().map(|l| l.split("--").next().unwrap_or_default().trim()).all(str::is_empty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_statements;
+
+    #[test]
+    fn statements_split_at_their_own_semicolons_only() {
+        let sql = "-- a comment; not a statement\nCREATE TABLE a (x text DEFAULT 'it''s; fine');\n\
+                   CREATE INDEX \"odd;name\" ON a (x); /* block; comment */\n\
+                   CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; $body$ LANGUAGE sql;\n\
+                   DO $$ BEGIN PERFORM 1; END $$;\nSELECT $1::int;\n-- trailing comment\n";
+        let statements = split_statements(sql);
+        assert_eq!(statements.len(), 5, "{statements:#?}");
+        assert!(statements[0].ends_with("DEFAULT 'it''s; fine')"));
+        assert!(statements[1].starts_with("CREATE INDEX \"odd;name\""));
+        assert!(statements[2].contains("SELECT 1; $body$ LANGUAGE sql"));
+        assert_eq!(statements[3], "DO $$ BEGIN PERFORM 1; END $$");
+        assert_eq!(statements[4], "SELECT $1::int");
+    }
+
+    #[test]
+    fn every_tenant_migration_splits_into_whole_statements() {
+        for migration in super::TENANT.iter() {
+            for statement in split_statements(&migration.sql) {
+                assert!(!statement.is_empty() && !statement.ends_with(';'), "{}: {statement}", migration.version);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Default)]
