@@ -98,7 +98,7 @@ best_sql() {
       after="WHERE ($expr, $idcol) > ($key)" ;;
   esac
   printf 'SELECT %s FROM %s %s %s ORDER BY %s, %s LIMIT 21 OFFSET %s;\n' "$cols" "$table" "$where" "$after" "$expr" "$idcol" "$offset"
-  printf 'SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT 10001) capped;\n' "$table" "$where"
+  printf 'SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT 1001) capped;\n' "$table" "$where"
 }
 
 # The API path for one case, for tenant $1 (a cursor is fetched from the API: it is bound to its tenant).

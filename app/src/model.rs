@@ -155,7 +155,7 @@ pub struct PageMeta {
     pub current_page: Option<i64>,
     pub page_size: i64,
     pub total_pages: i64,
-    /// Exact up to 10,000; beyond that it is 10,000 and `total_count_capped` is true.
+    /// Exact up to 1,000; beyond that it is 1,000 and `total_count_capped` is true.
     pub total_count: i64,
     pub total_count_capped: bool,
     /// Pass as `cursor` for the page after this one; null on the last page.

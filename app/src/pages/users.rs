@@ -92,6 +92,9 @@ fn UsersList() -> impl IntoView {
                     Ok(page) => {
                         let meta = page.meta.clone();
                         let current = meta.current_page.unwrap_or(1);
+                        // Past the counted bound, totals read "1000+" and "next" follows the rows.
+                        let more = if meta.total_count_capped { "+" } else { "" };
+                        let has_next = meta.next_cursor.is_some();
                         view! {
                             <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
                                 <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="users-table">
@@ -113,12 +116,12 @@ fn UsersList() -> impl IntoView {
                             <nav class="mt-4 flex items-center justify-between text-sm" aria-label=t(Key::PaginationLabel)>
                                 <span data-testid="users-count">{use_locale().tf(Key::PaginationSummary, &[
                                     ("page", &current.to_string()),
-                                    ("pages", &meta.total_pages.max(1).to_string()),
-                                    ("count", &meta.total_count.to_string()),
+                                    ("pages", &format!("{}{more}", meta.total_pages.max(1))),
+                                    ("count", &format!("{}{more}", meta.total_count)),
                                 ])}</span>
                                 <span class="flex gap-2">
                                     {(current > 1).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (current - 1).to_string())])>{t(Key::PaginationPrevious)}</a> })}
-                                    {(current < meta.total_pages).then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (current + 1).to_string())])>{t(Key::PaginationNext)}</a> })}
+                                    {has_next.then(|| view! { <a class=BUTTON_SECONDARY href=link(vec![("page", (current + 1).to_string())])>{t(Key::PaginationNext)}</a> })}
                                 </span>
                             </nav>
                         }.into_any()

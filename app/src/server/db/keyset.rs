@@ -18,8 +18,10 @@ pub struct After {
 }
 
 /// Totals are exact up to this many rows; past it a list says "more than" (`total_count_capped`)
-/// instead of counting every row of a large tenant on every page.
-pub const COUNT_CAP: i64 = 10_000;
+/// instead of counting every row of a large tenant on every page. Measured at 100,000 users
+/// (docs/PERFORMANCE.md): counting to 10,001 cost more than the page itself and pushed the p99 at
+/// 64 connections past 50 ms; counting to 1,001 costs about what the page costs.
+pub const COUNT_CAP: i64 = 1_000;
 
 /// `count(*)` of `from_where` (e.g. `{t}.users WHERE ...`), stopping at [`COUNT_CAP`] + 1.
 pub fn capped_count(from_where: &str) -> String {
