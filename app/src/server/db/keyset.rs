@@ -37,6 +37,26 @@ pub fn total(counted: i64) -> (i64, bool) {
     }
 }
 
+/// `WHERE` and the conditions joined by `AND`; nothing when there are none (an unfiltered page
+/// stays the plain statement, one plan for the planner).
+pub fn where_clause(conditions: &[String]) -> String {
+    if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    }
+}
+
+/// The position after a row, from the key columns a page selects (`key_text` for text sorts,
+/// `key_int` for numeric ones).
+pub fn after_row(key_text: &Option<String>, key_int: Option<i64>, id: uuid::Uuid) -> After {
+    let key = match key_text {
+        Some(text) => KeyValue::Text(text.clone()),
+        None => KeyValue::Int(key_int.unwrap_or_default()),
+    };
+    After { key, id }
+}
+
 /// One list page as a repository answers it.
 pub struct Listed<T> {
     pub rows: Vec<T>,

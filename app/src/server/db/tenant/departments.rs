@@ -6,7 +6,7 @@ use super::users::{self, UserRow};
 use crate::{
     model::DepartmentDto,
     server::{
-        db::keyset::{self, capped_count, After, KeyValue, Listed},
+        db::keyset::{self, after_row, capped_count, where_clause, After, KeyValue, Listed},
         tenancy::db::{TenantDb, TenantTx},
         text::like_pattern,
     },
@@ -71,14 +71,6 @@ fn filter_conditions(f: &DepartmentFilter<'_>, first: usize) -> (Vec<String>, us
         n += 1;
     }
     (conditions, n)
-}
-
-fn where_clause(conditions: &[String]) -> String {
-    if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -162,13 +154,7 @@ pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<Listed<Depa
     };
     let more = rows.len() as i64 > f.limit;
     rows.truncate(f.limit as usize);
-    let next = rows.last().filter(|_| more).map(|last| After {
-        key: match (&last.key_text, last.key_int) {
-            (Some(text), _) => KeyValue::Text(text.clone()),
-            (None, n) => KeyValue::Int(n.unwrap_or_default()),
-        },
-        id: last.department.id,
-    });
+    let next = rows.last().filter(|_| more).map(|last| after_row(&last.key_text, last.key_int, last.department.id));
     let (total, capped) = keyset::total(counted);
     Ok(Listed { rows: rows.into_iter().map(|r| r.department).collect(), total, capped, next })
 }

@@ -7,7 +7,7 @@ use crate::{
     i18n::Locale,
     model::{Role, UserDto},
     server::{
-        db::keyset::{self, capped_count, After, KeyValue, Listed},
+        db::keyset::{self, after_row, capped_count, where_clause, After, KeyValue, Listed},
         tenancy::db::{TenantConn, TenantDb, TenantTx},
         text::like_pattern,
     },
@@ -234,14 +234,6 @@ fn filter_conditions(f: &UserFilter<'_>, first: usize) -> (Vec<String>, usize) {
     (conditions, n)
 }
 
-fn where_clause(conditions: &[String]) -> String {
-    if conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", conditions.join(" AND "))
-    }
-}
-
 /// Binds the filters that are set, in the order [`filter_conditions`] numbered them.
 fn bind_filters<'q, O>(
     mut query: sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments>,
@@ -316,13 +308,7 @@ pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<Listed<UserRow>, 
     };
     let more = rows.len() as i64 > f.limit;
     rows.truncate(f.limit as usize);
-    let next = rows.last().filter(|_| more).map(|last| After {
-        key: match (&last.key_text, last.key_int) {
-            (Some(text), _) => KeyValue::Text(text.clone()),
-            (None, n) => KeyValue::Int(n.unwrap_or_default()),
-        },
-        id: last.user.id,
-    });
+    let next = rows.last().filter(|_| more).map(|last| after_row(&last.key_text, last.key_int, last.user.id));
     let (total, capped) = keyset::total(counted);
     Ok(Listed { rows: rows.into_iter().map(|r| r.user).collect(), total, capped, next })
 }
