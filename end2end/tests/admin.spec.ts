@@ -1,16 +1,7 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
+import { signIn } from './helpers';
 
 const PASSWORD = 'demo-password-2026';
-
-async function signIn(page: Page, email: string, password = PASSWORD) {
-  await page.goto('/login');
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  await page.locator('#tenant').fill('demo');
-  await page.locator('#email').fill(email);
-  await page.locator('#password').fill(password);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await expect(page.getByTestId('welcome')).toBeVisible();
-}
 
 test('a manager runs the team: user, department, membership, edit, deactivate', async ({ page, browser }) => {
   const stamp = Date.now().toString(36);

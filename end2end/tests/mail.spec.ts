@@ -1,17 +1,7 @@
 import { test, expect, Page } from '@playwright/test';
-import { followMailLink } from './mailbox';
+import { followMailLink, signIn } from './helpers';
 
 const PASSWORD = 'demo-password-2026';
-
-async function signIn(page: Page, email: string, password: string) {
-  await page.goto('/login');
-  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
-  await page.locator('#tenant').fill('demo');
-  await page.locator('#email').fill(email);
-  await page.locator('#password').fill(password);
-  await page.getByRole('button', { name: 'Entrar' }).click();
-  await expect(page.getByTestId('welcome')).toBeVisible();
-}
 
 /** A new attendant of the demo workspace with a password, made through the API. */
 async function newUser(page: Page, email: string, password: string) {

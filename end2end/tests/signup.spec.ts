@@ -1,5 +1,5 @@
 import { test, expect, Page } from '@playwright/test';
-import { confirmEmail } from './mailbox';
+import { confirmEmail } from './helpers';
 
 const PASSWORD = 'a quiet harbour at dawn';
 

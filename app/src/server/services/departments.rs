@@ -36,8 +36,7 @@ pub async fn list(
 ) -> Result<Page<DepartmentDto>, AppError> {
     authz::require(ctx, Role::Supervisor)?;
     let mut q = listing::Query::new(params);
-    let sort = q.one_of("sort_by", &SORTS, DepartmentSort::Name);
-    let sort = q.cursor(&core.cursors, ctx.tenant.id, "departments", &SORTS, sort);
+    let sort = q.sort(&core.cursors, ctx.tenant.id, "departments", &SORTS, DepartmentSort::Name);
     let active = q.bool("active");
     let search = q.text("search");
     let p = q.paging.clone();
@@ -52,8 +51,7 @@ pub async fn list(
         after: p.after.as_ref(),
     };
     let listed = departments::list(&ctx.db, &filter).await?;
-    let sort_name = SORTS.iter().find(|(_, s)| *s == sort).map_or("name", |(name, _)| name);
-    let meta = p.meta(&listed, (&core.cursors, ctx.tenant.id, "departments"), sort_name);
+    let meta = p.meta(&listed, &core.cursors, ctx.tenant.id);
     Ok(Page { data: listed.rows, meta })
 }
 

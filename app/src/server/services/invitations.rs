@@ -30,7 +30,6 @@ const INVITATION_TTL: time::Duration = time::Duration::days(7);
 
 /// The new link of an invitation, as sent and as shown to the admin.
 pub struct Sent {
-    pub id: Uuid,
     /// `/invitation/<token>`: the admin may also hand it over another way.
     pub path: String,
 }
@@ -46,19 +45,18 @@ pub async fn send(
     let token = tokens::new_tenant_token(&ctx.tenant.slug);
     let digest = tokens::digest(&token);
     let expires = OffsetDateTime::now_utc() + INVITATION_TTL;
-    let id = match existing {
-        Some(id) => {
-            invitations::renew(tx, id, ctx.user.id, &digest, expires).await?;
-            id
+    match existing {
+        Some(id) => invitations::renew(tx, id, ctx.user.id, &digest, expires).await?,
+        None => {
+            invitations::insert(tx, user.id, ctx.user.id, &digest, expires).await?;
         }
-        None => invitations::insert(tx, user.id, ctx.user.id, &digest, expires).await?,
-    };
+    }
     let path = format!("/invitation/{token}");
     let from = mail::sender(tx, &ctx.tenant).await?;
     let link = mail::link(&core.settings, &path);
     let template = Template::Invitation { name: &user.name, inviter: &ctx.user.name, link: &link };
     mail::queue(tx.conn(), &from, &Recipient { email: &user.email, locale: user.locale() }, &template, None).await?;
-    Ok(Sent { id, path })
+    Ok(Sent { path })
 }
 
 fn to_dto(row: PendingInvitation) -> InvitationDto {

@@ -31,6 +31,9 @@ pub struct Paging {
     pub descending: bool,
     /// Set when the request continues after a cursor (then `page` does not apply).
     pub after: Option<After>,
+    /// The list and the `sort_by` name in force, which the next page's cursor carries.
+    list: &'static str,
+    sort: &'static str,
 }
 
 impl Paging {
@@ -44,8 +47,8 @@ impl Paging {
     }
 
     /// The answer's `meta`, with the cursor of the next page (bound to this tenant and list).
-    pub fn meta<T>(&self, listed: &Listed<T>, cursor: (&CursorKeys, Uuid, &str), sort_name: &str) -> PageMeta {
-        let (keys, tenant, list) = cursor;
+    pub fn meta<T>(&self, listed: &Listed<T>, keys: &CursorKeys, tenant: Uuid) -> PageMeta {
+        let (list, sort_name) = (self.list, self.sort);
         let (total, capped) = (listed.total, listed.capped);
         let mut meta = PageMeta::new(self.after.is_none().then_some(self.page), self.size, total);
         meta.total_count_capped = capped;
@@ -62,27 +65,31 @@ impl<'a> Query<'a> {
         let mut q = Query {
             params,
             errors: FieldErrors::new(),
-            paging: Paging { page: 1, size: 1, descending: false, after: None },
+            paging: Paging { page: 1, size: 1, descending: false, after: None, list: "", sort: "" },
         };
         let page = q.int("page", 1, 1, 1_000_000);
         let size = q.int("page_size", DEFAULT_PAGE_SIZE, 1, MAX_PAGE_SIZE);
         let descending = q.one_of("sort_order", &[("asc", false), ("desc", true)], false);
-        q.paging = Paging { page, size, descending, after: None };
+        q.paging = Paging { page, size, descending, after: None, list: "", sort: "" };
         q
     }
 
-    /// Reads `cursor`: its position continues the list, with the cursor's sort and direction
-    /// (`sort_by`/`sort_order` may repeat them, not change them; `page` does not combine with it).
-    /// `sort` is the sort read from `sort_by`; answers the sort to use. A cursor that is not one
-    /// this app made for this tenant's `list` is a 422, never a position.
-    pub fn cursor<T: Copy + PartialEq>(
+    /// Reads `sort_by` (one of `sorts`, `default` when absent) and `cursor` of `list`. A cursor's
+    /// position continues the list with the cursor's sort and direction (`sort_by`/`sort_order`
+    /// may repeat them, not change them; `page` does not combine with it). A cursor that is not
+    /// one this app made for this tenant's `list` is a 422, never a position. Answers the sort.
+    pub fn sort<T: Copy + PartialEq>(
         &mut self,
         keys: &CursorKeys,
         tenant: Uuid,
-        list: &str,
-        sorts: &[(&str, T)],
-        sort: T,
+        list: &'static str,
+        sorts: &[(&'static str, T)],
+        default: T,
     ) -> T {
+        let sort = self.one_of("sort_by", sorts, default);
+        let name_of = |sort: T| sorts.iter().find(|(_, s)| *s == sort).map_or("", |(name, _)| *name);
+        self.paging.list = list;
+        self.paging.sort = name_of(sort);
         let Some(raw) = self.raw("cursor") else { return sort };
         let found = keys.decode(tenant, list, raw).and_then(|p| {
             let chosen = sorts.iter().find(|(name, _)| *name == p.sort).map(|(_, s)| *s)?;
@@ -102,6 +109,7 @@ impl<'a> Query<'a> {
         }
         self.paging.descending = position.descending;
         self.paging.after = Some(position.after);
+        self.paging.sort = name_of(chosen);
         chosen
     }
 

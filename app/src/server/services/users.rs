@@ -51,8 +51,7 @@ pub async fn list(
 ) -> Result<Page<UserDto>, AppError> {
     authz::require(ctx, Role::Manager)?;
     let mut q = listing::Query::new(params);
-    let sort = q.one_of("sort_by", &SORTS, UserSort::Name);
-    let sort = q.cursor(&core.cursors, ctx.tenant.id, "users", &SORTS, sort);
+    let sort = q.sort(&core.cursors, ctx.tenant.id, "users", &SORTS, UserSort::Name);
     let role = q.optional("role", &ROLES);
     let active = q.bool("active");
     let search = q.text("search");
@@ -69,8 +68,7 @@ pub async fn list(
         after: p.after.as_ref(),
     };
     let listed = users::list(&ctx.db, &filter).await?;
-    let sort_name = SORTS.iter().find(|(_, s)| *s == sort).map_or("name", |(name, _)| name);
-    let meta = p.meta(&listed, (&core.cursors, ctx.tenant.id, "users"), sort_name);
+    let meta = p.meta(&listed, &core.cursors, ctx.tenant.id);
     Ok(Page { data: listed.rows.iter().map(UserRow::to_dto).collect(), meta })
 }
 

@@ -112,9 +112,13 @@ pub async fn signed_in(core: &Core, ctx: &TenantContext, sign_in: &SignIn<'_>) -
          ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = now() RETURNING (xmax = 0) AS inserted",
     );
     let inserted: bool = sqlx::query_scalar(&sql).bind(ctx.user.id).bind(&device).fetch_one(tx.conn()).await?;
+    if !(inserted && ctx.user.role >= Role::Manager) {
+        return tx.commit().await;
+    }
+    // A user's first browser is not a "new" one: there is nothing to compare it with.
     let sql = tx.sql("SELECT count(*) FROM {t}.known_devices WHERE user_id = $1");
     let known: i64 = sqlx::query_scalar(&sql).bind(ctx.user.id).fetch_one(tx.conn()).await?;
-    if inserted && known > 1 && ctx.user.role >= Role::Manager {
+    if known > 1 {
         let from = sender(&mut tx, &ctx.tenant).await?;
         let when = OffsetDateTime::now_utc();
         let when = format!(

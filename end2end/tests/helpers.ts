@@ -1,3 +1,4 @@
+// Steps the browser tests share: signing in, and reading the mail the app kept in the development mailbox.
 import { expect, Page } from '@playwright/test';
 
 /**
@@ -17,4 +18,15 @@ export async function confirmEmail(page: Page, to: string) {
   await followMailLink(page, to, '/verify-email#');
   await page.getByRole('button', { name: 'Confirmar e-mail' }).click();
   await expect(page).toHaveURL(/\/\?notice=email_verified$/);
+}
+
+/** Signs into the demo workspace from the sign-in page (JavaScript on) and waits for the dashboard. */
+export async function signIn(page: Page, email: string, password = 'demo-password-2026') {
+  await page.goto('/login');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#tenant').fill('demo');
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await expect(page.getByTestId('welcome')).toBeVisible();
 }
