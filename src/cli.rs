@@ -79,7 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         } => {
             let core = core(&config).await?;
             let slug = Slug::parse(&slug).map_err(|e| anyhow!("--slug {e}"))?;
-            if let Some(problem) = check_password_policy(&owner_password) {
+            if let Some(problem) = check_password_policy(&owner_password, &[slug.as_str(), &name, &owner_email]) {
                 bail!("--owner-password {problem}");
             }
             let hash = password::hash(owner_password).await.map_err(|e| anyhow!("{e}"))?;

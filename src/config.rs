@@ -15,6 +15,9 @@ pub struct Config {
     pub pool_size: u32,
     pub data_dir: PathBuf,
     pub jwt_secret: Secret,
+    /// The secret being rotated out (`ATRIUM_JWT_SECRET_PREVIOUS`): still accepted for verifying
+    /// access tokens and cursors, never used to sign.
+    pub jwt_secret_previous: Option<Secret>,
     pub settings: Settings,
 }
 
@@ -51,6 +54,12 @@ where
     }
 }
 
+/// A number of days (at least one) as a duration.
+fn days(name: &str, default: Duration) -> anyhow::Result<Duration> {
+    let days: u64 = parse_var(name, default.as_secs() / 86_400)?;
+    Ok(Duration::from_secs(days.max(1) * 86_400))
+}
+
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
         let production = match var("ATRIUM_ENV").as_deref() {
@@ -67,8 +76,12 @@ impl Config {
             None if production => bail!("ATRIUM_JWT_SECRET is required in production (at least 32 random bytes)"),
             None => kept_secret(&data_dir, "jwt-secret")?,
         };
-        if production && !is_strong(jwt_secret.expose()) {
+        if production && !is_random_key(jwt_secret.expose()) {
             bail!("ATRIUM_JWT_SECRET is too weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)");
+        }
+        let jwt_secret_previous = var("ATRIUM_JWT_SECRET_PREVIOUS").map(|s| Secret(s.into_bytes()));
+        if production && jwt_secret_previous.as_ref().is_some_and(|p| !is_random_key(p.expose())) {
+            bail!("ATRIUM_JWT_SECRET_PREVIOUS is too weak: it must have been a key of at least 32 random bytes");
         }
         let payments = payment_settings(production, &data_dir)?;
         let mail = mail_settings(production)?;
@@ -84,6 +97,9 @@ impl Config {
                 "ATRIUM_LOGIN_FAILURES_PER_MINUTE",
                 defaults.login_failures_per_minute,
             )?,
+            login_failures_per_hour: parse_var("ATRIUM_LOGIN_FAILURES_PER_HOUR", defaults.login_failures_per_hour)?,
+            browser_session_max_age: days("ATRIUM_SESSION_MAX_AGE_DAYS", defaults.browser_session_max_age)?,
+            refresh_family_max_age: days("ATRIUM_REFRESH_MAX_AGE_DAYS", defaults.refresh_family_max_age)?,
             access_token_ttl: Duration::from_secs(parse_var(
                 "ATRIUM_ACCESS_TOKEN_TTL_SECS",
                 defaults.access_token_ttl.as_secs(),
@@ -105,6 +121,7 @@ impl Config {
             pool_size: parse_var("ATRIUM_DB_POOL_SIZE", 16)?,
             data_dir,
             jwt_secret,
+            jwt_secret_previous,
             settings,
         })
     }
@@ -165,6 +182,23 @@ fn is_strong(secret: &[u8]) -> bool {
     secret.len() >= 32 && distinct >= 10
 }
 
+/// A signing key must carry at least 32 bytes of randomness: written as text (hex, base64), at
+/// least 32 characters, no spaces, not only letters (a passphrase), and an estimated entropy of
+/// the characters as they occur (Shannon, per character, times the length) of at least 190 bits —
+/// 64 random hex digits give about 240, 43 base64 characters about 205, a sentence far less.
+fn is_random_key(secret: &[u8]) -> bool {
+    if secret.len() < 32 || secret.iter().any(u8::is_ascii_whitespace) || secret.iter().all(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    let mut counts = std::collections::HashMap::new();
+    for b in secret {
+        *counts.entry(b).or_insert(0usize) += 1;
+    }
+    let n = secret.len() as f64;
+    let per_char: f64 = counts.values().map(|&c| c as f64 / n).map(|p| -p * p.log2()).sum();
+    per_char * n >= 190.0
+}
+
 /// In development a random secret is generated once and kept in the data folder, so sessions and
 /// tokens survive restarts.
 fn kept_secret(data_dir: &Path, name: &str) -> anyhow::Result<Secret> {
@@ -197,5 +231,19 @@ mod tests {
         assert!(!super::is_strong(b"secret"));
         assert!(!super::is_strong(&[b'a'; 64]));
         assert!(super::is_strong(b"3f9a1c0e7b2d4a6f8e1c3b5d7f9a2c4e"));
+    }
+
+    #[test]
+    fn signing_keys_need_32_random_bytes() {
+        use super::is_random_key;
+        // `openssl rand -hex 32` and `openssl rand -base64 32`.
+        assert!(is_random_key(b"9c1f0be4d27a83e5f6b0c4d9e2a17f38b5c6d0e1f2a3b4c5d6e7f8091a2b3c4d"));
+        assert!(is_random_key(b"q7Vx2LcP9sKfT3mWbE8nYz1RjH5uGd4AoI6eNt0Ck+w="));
+        // 16 random bytes, a passphrase, a sentence, a repeated pattern.
+        assert!(!is_random_key(b"3f9a1c0e7b2d4a6f8e1c3b5d7f9a2c4e"));
+        assert!(!is_random_key(b"correcthorsebatterystaplecorrecthorse"));
+        assert!(!is_random_key(b"this is my very secret jwt signing key 2026"));
+        assert!(!is_random_key(b"abc123abc123abc123abc123abc123abc123abc123abc123"));
+        assert!(!is_random_key(b"Secret-Secret-Secret-Secret-2026!"));
     }
 }

@@ -83,7 +83,14 @@ pub fn core(pool: PgPool, config: &Config) -> anyhow::Result<Core> {
         Some(url) => Arc::new(SmtpTransport::new(url, &settings.mail.from).map_err(anyhow::Error::msg)?),
         None => Arc::new(DevMailbox),
     };
-    Ok(Core::new(pool, settings.clone(), config.jwt_secret.expose(), payments, mail))
+    Ok(Core::new(
+        pool,
+        settings.clone(),
+        config.jwt_secret.expose(),
+        config.jwt_secret_previous.as_ref().map(|s| s.expose()),
+        payments,
+        mail,
+    ))
 }
 
 impl Application {

@@ -109,8 +109,37 @@ pub struct UserDto {
     pub active: bool,
     pub locale: Locale,
     pub avatar_url: Option<String>,
+    /// Signs in with a second factor (TOTP).
+    pub mfa_enabled: bool,
     pub inserted_at: String,
     pub updated_at: String,
+}
+
+/// Someone who may be added to a department. Supervisors get the name and departments only;
+/// `email` and `role` are filled in for managers and owners.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CandidateDto {
+    pub id: Uuid,
+    pub name: String,
+    pub departments: Vec<String>,
+    pub email: Option<String>,
+    pub role: Option<Role>,
+}
+
+/// A sign-in of the user: a browser session or an API client's refresh family.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SessionDto {
+    pub id: Uuid,
+    /// `browser` or `api`.
+    pub kind: String,
+    /// The session this request belongs to.
+    pub current: bool,
+    pub address: Option<String>,
+    pub user_agent: Option<String>,
+    pub created_at: String,
+    pub last_used_at: String,
+    /// The absolute end, whatever the activity.
+    pub expires_at: String,
 }
 
 /// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to

@@ -1,7 +1,7 @@
 //! `/api/auth`: login, refresh, logout; password recovery; the owner's address confirmation.
 use axum::{
     extract::{ConnectInfo, State},
-    http::{header, HeaderMap, StatusCode},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
     Router,
@@ -39,12 +39,15 @@ async fn login(
     headers: HeaderMap,
     ApiJson(creds): ApiJson<Credentials>,
 ) -> JsonResult<LoginResponse> {
-    let ctx = auth::authenticate(&state, creds).await?;
-    let tokens = auth::issue_tokens(&state, &ctx).await?;
+    let client = super::client(&peer, &headers);
+    let ctx = auth::authenticate(&state, creds, &client).await?;
+    let (tokens, ctx) = auth::issue_tokens(&state, &ctx, &client).await?;
     // An API client has no device cookie: its user agent stands for the browser.
-    let user_agent = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let address = peer.ip().to_string();
-    let sign_in = SignIn { device: &format!("ua:{user_agent}"), address: &address, user_agent };
+    let sign_in = SignIn {
+        device: &format!("ua:{}", client.user_agent),
+        address: &client.address,
+        user_agent: &client.user_agent,
+    };
     if let Err(err) = notices::signed_in(&state, &ctx, &sign_in).await {
         tracing::warn!(error = %err, "sign-in not recorded");
     }

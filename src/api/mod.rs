@@ -8,6 +8,7 @@ mod company;
 mod departments;
 mod invitations;
 mod json;
+mod sessions;
 mod signup;
 mod users;
 mod webhooks;
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(departments::router())
         .merge(company::router())
         .merge(invitations::router())
+        .merge(sessions::router())
         .merge(billing::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));
@@ -65,6 +67,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .nest("/v1", v1)
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+/// The client of a sign-in, from the connection and its user agent.
+pub(crate) fn client(peer: &SocketAddr, headers: &axum::http::HeaderMap) -> services::sessions::Client {
+    let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    services::sessions::Client { address: peer.ip().to_string(), user_agent: user_agent.to_string() }
 }
 
 fn client_ip(req: &Request) -> String {

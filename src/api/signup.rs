@@ -1,6 +1,8 @@
 //! `/api/signup`: public, rate limited per client address (see `api::per_client_signup_limit`).
+use std::net::SocketAddr;
+
 use axum::{
-    extract::State,
+    extract::{ConnectInfo, State},
     http::{header, HeaderMap},
     routing::{get, post},
     Router,
@@ -45,6 +47,7 @@ async fn validate_document(
 /// The owner's language is the browser's (`Accept-Language`), else pt-BR.
 async fn register(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<Created<SignupDto>, AppError> {
@@ -53,7 +56,7 @@ async fn register(
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::negotiate)
         .unwrap_or_default();
-    Ok(Created(signup::register(&state, input, locale).await?.dto))
+    Ok(Created(signup::register(&state, input, locale, &super::client(&peer, &headers)).await?))
 }
 
 async fn start_checkout(

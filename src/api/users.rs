@@ -1,9 +1,11 @@
 //! `/api/v1/users`: the signed-in user's profile, and the company's users (manager and above).
 use std::collections::HashMap;
 
+use std::net::SocketAddr;
+
 use axum::{
-    extract::{Query, State},
-    http::StatusCode,
+    extract::{ConnectInfo, Query, State},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Json, Router,
@@ -48,13 +50,16 @@ struct UpdatedMe {
 /// answer carries a fresh pair so the caller stays signed in.
 async fn update_me(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ctx: TenantContext,
     ApiJson(input): ApiJson<UpdateMe>,
 ) -> Result<Json<UpdatedMe>, AppError> {
     let changes_password = input.password.is_some();
-    let user = profile::update_me(&state, &ctx, input).await?;
+    let client = super::client(&peer, &headers);
+    let user = profile::update_me(&state, &ctx, input, &client, None).await?;
     let tokens = match changes_password {
-        true => Some(auth::issue_tokens(&state, &ctx.with_user(user.clone())).await?),
+        true => Some(auth::issue_tokens(&state, &ctx.with_user(user.clone()), &client).await?.0),
         false => None,
     };
     Ok(Json(UpdatedMe { data: user.to_dto(), tokens }))

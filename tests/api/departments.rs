@@ -86,3 +86,43 @@ async fn plan_limits_hold_exactly_under_20_concurrent_creates() {
         }
     }
 }
+
+/// The member picker's answer for a browser signed in as `email`.
+async fn picker(app: &crate::helpers::TestApp, email: &str, search: &str) -> Vec<serde_json::Value> {
+    let web = crate::helpers::browser();
+    let res = web
+        .post(app.url("/rpc/login"))
+        .form(&[("tenant", "acme"), ("email", email), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let res = web.post(app.url("/rpc/member_candidates")).json(&json!({ "search": search })).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    res.json::<Vec<serde_json::Value>>().await.unwrap()
+}
+
+#[tokio::test]
+async fn supervisors_pick_members_by_name_without_the_directory() {
+    let app = spawn_app().await;
+    let staff = staffed(&app, "acme").await;
+    let sales = department_id(&app, &staff["owner"], "acme", "Sales").await;
+    let attendant = user_id(&app, &staff["owner"], "acme", "attendant@acme.test").await;
+    app.as_user(&staff["owner"], "acme")
+        .post(&format!("/api/v1/departments/{sales}/users"), json!({ "user_id": attendant }), 201)
+        .await;
+
+    let seen = picker(&app, "supervisor@acme.test", "").await;
+    assert_eq!(seen.len(), 4, "{seen:?}");
+    for person in &seen {
+        assert!(person["email"].is_null() && person["role"].is_null(), "{person}");
+    }
+    let picked = seen.iter().find(|p| p["id"] == attendant.as_str()).unwrap();
+    assert_eq!(picked["departments"], json!(["Sales"]));
+    assert_eq!(picker(&app, "supervisor@acme.test", "acme.test").await.len(), 0, "no finding people by email");
+    assert_eq!(picker(&app, "supervisor@acme.test", "atten").await.len(), 1, "by name");
+
+    let directory = picker(&app, "manager@acme.test", "acme.test").await;
+    assert_eq!(directory.len(), 4, "managers find by email and see it");
+    assert!(directory.iter().all(|p| p["email"].is_string() && p["role"].is_string()));
+}

@@ -39,6 +39,9 @@ pub struct TestApp {
     pub client: Client,
     /// The SMTP server the app under test sends its mail to.
     pub mail: SmtpSink,
+    /// The JWT secret of the server under test (for tokens a test forges on purpose).
+    pub jwt_secret: String,
+    config: Config,
 }
 
 fn base_url() -> String {
@@ -111,6 +114,7 @@ pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
         pool_size: 8,
         data_dir: std::env::temp_dir(),
         jwt_secret: Secret::new(secret.clone().into_bytes()),
+        jwt_secret_previous: None,
         settings: settings.clone(),
     };
     let app = Application::build(&config).await.expect("build app");
@@ -120,7 +124,7 @@ pub async fn spawn_app_with(mut settings: Settings) -> TestApp {
     let state = startup::core(pool.clone(), &config).unwrap();
     let client =
         Client::builder().redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().unwrap();
-    TestApp { address, db_url, pool, state, client, mail }
+    TestApp { address, db_url, pool, state, client, mail, jwt_secret: secret, config }
 }
 
 pub struct TestTenant {
@@ -131,6 +135,24 @@ pub struct TestTenant {
 impl TestApp {
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
+    }
+
+    /// Starts another app process on the same database (another node behind the same proxy),
+    /// signing with `jwt_secret` and also accepting `previous`; answers its base URL.
+    pub async fn another_node(&self, jwt_secret: &str, previous: Option<&str>) -> String {
+        let config = Config {
+            database_url: self.db_url.clone(),
+            addr: "127.0.0.1:0".parse::<SocketAddr>().unwrap(),
+            pool_size: 4,
+            data_dir: std::env::temp_dir(),
+            jwt_secret: Secret::new(jwt_secret.as_bytes().to_vec()),
+            jwt_secret_previous: previous.map(|p| Secret::new(p.as_bytes().to_vec())),
+            settings: self.config.settings.clone(),
+        };
+        let node = Application::build(&config).await.expect("build second node");
+        let address = format!("http://127.0.0.1:{}", node.port());
+        tokio::spawn(node.run_until_stopped());
+        address
     }
 
     /// Provisions a tenant through the same service the CLI and signup use.
@@ -406,6 +428,17 @@ pub async fn user_id(app: &TestApp, owner: &str, slug: &str, email: &str) -> Str
 pub async fn department_id(app: &TestApp, token: &str, slug: &str, name: &str) -> String {
     let res = app.post(token, slug, "/api/v1/departments", json!({ "name": name })).await;
     res.json::<Value>().await.unwrap()["data"]["id"].as_str().unwrap().to_string()
+}
+
+/// A client whose connections come from another loopback address (`127.0.0.2`, ...): another
+/// client address as the server sees it.
+pub fn client_from(address: &str) -> Client {
+    Client::builder()
+        .local_address(address.parse::<std::net::IpAddr>().unwrap())
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
 }
 
 /// A client that keeps cookies and does not follow redirects, as a browser session.

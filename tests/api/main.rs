@@ -9,6 +9,8 @@ mod helpers;
 mod lists;
 mod mail;
 mod provisioning;
+mod sessions;
+mod sign_in;
 mod signup;
 mod smtp;
 mod tenancy;

@@ -219,3 +219,29 @@ async fn signup_pages_work_as_plain_forms_through_the_local_checkout() {
     let billing = client.get(app.url("/billing")).send().await.unwrap().text().await.unwrap();
     assert!(billing.contains("1 / 5") && billing.contains("0 / 3"), "usage bars");
 }
+
+#[tokio::test]
+async fn next_after_sign_in_stays_on_this_site_whatever_it_hides() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    for (next, expected) in [
+        ("/users?page=2", "/users?page=2"),
+        ("/\t/evil.example", "/"),
+        ("/\r\n/evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/%5Cevil.example", "/"),
+        ("/%09/evil.example", "/"),
+        ("//evil.example", "/"),
+    ] {
+        let res = browser()
+            .post(app.url("/rpc/login"))
+            .header(header::ACCEPT, "text/html")
+            .header("Sec-Fetch-Site", "same-origin")
+            .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", next)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 302, "{next:?}");
+        assert_eq!(location(&res), expected, "{next:?}");
+    }
+}

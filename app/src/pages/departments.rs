@@ -12,7 +12,7 @@ use crate::{
         guard::signed_in_page,
     },
     i18n::{t, use_locale, Key},
-    model::{DepartmentDto, Role, UserDto},
+    model::{CandidateDto, DepartmentDto, Role, UserDto},
     server_fns::departments::{
         get_department, list_departments, member_candidates, AddDepartmentMember, RemoveDepartmentMember,
         SaveDepartment,
@@ -183,13 +183,13 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>) -> impl In
                     {move || {
                         let member_ids = member_ids.clone();
                         Suspend::new(async move {
-                            let people: Vec<UserDto> = candidates.await.unwrap_or_default()
+                            let people: Vec<CandidateDto> = candidates.await.unwrap_or_default()
                                 .into_iter().filter(|u| !member_ids.contains(&u.id)).collect();
                             view! {
                                 <ActionForm action=add attr:class="flex gap-2">
                                     <input type="hidden" name="id" value=id.to_string()/>
                                     <select name="user_id" aria-label=t(Key::DepartmentsAddMember) class=INPUT>
-                                        {people.into_iter().map(|u| view! { <option value=u.id.to_string()>{format!("{} <{}>", u.name, u.email)}</option> }).collect_view()}
+                                        {people.into_iter().map(|u| view! { <option value=u.id.to_string()>{candidate_label(&u)}</option> }).collect_view()}
                                     </select>
                                     <Submit label=t(Key::DepartmentsAddMember) pending=add.pending().into()/>
                                 </ActionForm>
@@ -199,5 +199,14 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>) -> impl In
                 </Suspense>
             </section>
         </div>
+    }
+}
+
+/// "Name <email>" for managers; "Name (Sales, Support)" where the email is not shown.
+fn candidate_label(person: &CandidateDto) -> String {
+    match (&person.email, person.departments.is_empty()) {
+        (Some(email), _) => format!("{} <{}>", person.name, email),
+        (None, true) => person.name.clone(),
+        (None, false) => format!("{} ({})", person.name, person.departments.join(", ")),
     }
 }

@@ -9,10 +9,18 @@ pub struct Settings {
     pub access_token_ttl: Duration,
     pub refresh_token_ttl: Duration,
     pub session_ttl: Duration,
+    /// The absolute end of a browser session after sign-in, whatever its activity.
+    pub browser_session_max_age: Duration,
+    /// The absolute end of an API refresh family after its login.
+    pub refresh_family_max_age: Duration,
     /// All `/api/auth/*` requests from one client address per minute.
     pub auth_requests_per_minute: u32,
-    /// Failed logins of one account (tenant + email) per minute.
+    /// Failed sign-ins of one account (tenant + email) from one client address per minute.
     pub login_failures_per_minute: u32,
+    /// Failed sign-ins of one account from all addresses together per hour: the ceiling that
+    /// holds against guesses spread over many addresses, high enough that a stranger cannot use
+    /// it to keep the owner out for long.
+    pub login_failures_per_hour: u32,
     /// All `/api/signup/*` requests (and signup forms) from one client address per minute.
     pub signup_requests_per_minute: u32,
     /// The app's own origin (`scheme://host[:port]`): checkout redirects must stay on it.
@@ -106,8 +114,11 @@ impl Default for Settings {
             access_token_ttl: Duration::from_secs(15 * 60),
             refresh_token_ttl: Duration::from_secs(7 * 24 * 3600),
             session_ttl: Duration::from_secs(12 * 3600),
+            browser_session_max_age: Duration::from_secs(30 * 24 * 3600),
+            refresh_family_max_age: Duration::from_secs(30 * 24 * 3600),
             auth_requests_per_minute: 30,
             login_failures_per_minute: 5,
+            login_failures_per_hour: 100,
             signup_requests_per_minute: 30,
             public_url: "http://127.0.0.1:3000".into(),
             trial_days: 14,

@@ -42,13 +42,19 @@ impl Core {
         pool: PgPool,
         settings: Settings,
         jwt_secret: &[u8],
+        jwt_secret_previous: Option<&[u8]>,
         payments: Arc<dyn PaymentProvider>,
         mail: Arc<dyn MailTransport>,
     ) -> Self {
         let minute = Duration::from_secs(60);
         let hour = Duration::from_secs(3600);
         Core(Arc::new(CoreInner {
-            tokens: Arc::new(TokenKeys::new(jwt_secret, settings.access_token_ttl)),
+            tokens: Arc::new(TokenKeys::new(
+                jwt_secret,
+                jwt_secret_previous,
+                &settings.public_url,
+                settings.access_token_ttl,
+            )),
             cursors: CursorKeys::new(jwt_secret),
             tenants: TenantDirectory::new(pool.clone()),
             auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),

@@ -1,4 +1,10 @@
 //! Access tokens (HS256 JWT, short-lived) and refresh tokens (opaque, stored hashed per tenant).
+//!
+//! An access token names its issuer and audience (`iss`, `aud`: the deployment's public URL), its
+//! type in the header (`typ: at+jwt`, RFC 9068, so no other JWT of ours passes for one) and the key
+//! that signed it (`kid`). Two keys are accepted: the current `ATRIUM_JWT_SECRET` and, while a
+//! rotation is under way, `ATRIUM_JWT_SECRET_PREVIOUS`; tokens are always signed with the current
+//! one, so after one access-token lifetime the previous key can go.
 use std::{
     collections::HashMap,
     sync::{Arc, RwLock},
@@ -6,6 +12,7 @@ use std::{
 };
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+use hmac::{Hmac, Mac};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -34,14 +41,42 @@ pub struct AccessClaims {
     pub jti: Uuid,
     /// The user's security version when issued: a password change or deactivation moves it.
     pub sv: i32,
+    /// The sign-in this token belongs to (an API refresh family): ending it ends the token.
+    pub sid: Uuid,
+    pub iss: String,
+    pub aud: String,
+    /// Not before: a token from the future is refused (with the same leeway as `exp`).
+    pub nbf: u64,
+}
+
+/// The JOSE `typ` of access tokens (RFC 9068).
+pub const ACCESS_TYP: &str = "at+jwt";
+
+/// One signing key and its id (the first 8 bytes of the SHA-256 of the secret, in hex: names the
+/// key without revealing anything of it).
+struct SigningKey {
+    kid: String,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl SigningKey {
+    fn new(secret: &[u8]) -> SigningKey {
+        let kid = Sha256::digest(secret)[..8].iter().map(|b| format!("{b:02x}")).collect();
+        SigningKey { kid, encoding: EncodingKey::from_secret(secret), decoding: DecodingKey::from_secret(secret) }
+    }
 }
 
 pub struct TokenKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
+    current: SigningKey,
+    previous: Option<SigningKey>,
+    issuer: String,
+    audience: String,
     validation: Validation,
     access_ttl: Duration,
     verified: VerifiedTokens,
+    /// Derives the refresh token that follows a presented one (see [`TokenKeys::successor`]).
+    successor_key: [u8; 32],
 }
 
 /// Seconds a token is still accepted after its `exp` (clock skew between issuing nodes).
@@ -94,21 +129,47 @@ pub struct Subject<'a> {
     pub role: Role,
     pub email: &'a str,
     pub security_version: i32,
+    /// The sign-in (session) the token is issued for.
+    pub session_id: Uuid,
 }
 
 impl TokenKeys {
-    pub fn new(secret: &[u8], access_ttl: Duration) -> Self {
+    /// `issuer` is the deployment's public URL (equal on every node); `previous` the secret being
+    /// rotated out, still accepted for verifying.
+    pub fn new(secret: &[u8], previous: Option<&[u8]>, issuer: &str, access_ttl: Duration) -> Self {
+        let issuer = issuer.trim_end_matches('/').to_string();
+        let audience = format!("{issuer}/api");
         // Only HS256 is accepted: a token naming another algorithm (or `none`) is refused.
         let mut validation = Validation::new(Algorithm::HS256);
         validation.leeway = LEEWAY_SECS;
-        validation.set_required_spec_claims(&["exp", "sub", "iat"]);
+        validation.validate_nbf = true;
+        validation.set_required_spec_claims(&["exp", "nbf", "sub", "iat", "iss", "aud"]);
+        validation.set_issuer(&[&issuer]);
+        validation.set_audience(&[&audience]);
         TokenKeys {
-            encoding: EncodingKey::from_secret(secret),
-            decoding: DecodingKey::from_secret(secret),
+            current: SigningKey::new(secret),
+            previous: previous.filter(|p| *p != secret).map(SigningKey::new),
+            issuer,
+            audience,
             validation,
             access_ttl,
             verified: VerifiedTokens::default(),
+            successor_key: Sha256::new()
+                .chain_update(b"atrium refresh successor\0")
+                .chain_update(secret)
+                .finalize()
+                .into(),
         }
+    }
+
+    /// The refresh token that replaces `presented` when it is exchanged: derived from it under a
+    /// server key instead of drawn at random, so two concurrent exchanges of one token (a client
+    /// retrying, two tabs) can both be answered with the same successor during a short grace,
+    /// while only its digest is ever stored. Unguessable without the key, like a random one.
+    pub fn successor(&self, slug: &Slug, presented: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.successor_key).expect("any key length");
+        mac.update(presented.as_bytes());
+        format!("{}.{}", slug.as_str(), URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
     }
 
     pub fn access_ttl_secs(&self) -> u64 {
@@ -129,8 +190,21 @@ impl TokenKeys {
             exp: iat + self.access_ttl.as_secs(),
             jti: Uuid::new_v4(),
             sv: subject.security_version,
+            sid: subject.session_id,
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            nbf: iat,
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = Some(ACCESS_TYP.to_string());
+        header.kid = Some(self.current.kid.clone());
+        jsonwebtoken::encode(&header, &claims, &self.current.encoding)
+    }
+
+    /// The key a token's header names: the current one or the one being rotated out.
+    fn key_for(&self, kid: Option<&str>) -> Option<&SigningKey> {
+        let kid = kid?;
+        std::iter::once(&self.current).chain(self.previous.as_ref()).find(|k| k.kid == kid)
     }
 
     /// `None` for anything but a valid, unexpired access token signed with our key.
@@ -139,7 +213,12 @@ impl TokenKeys {
         if let Some(claims) = self.verified.get(token, now) {
             return Some(claims);
         }
-        let data = jsonwebtoken::decode::<AccessClaims>(token, &self.decoding, &self.validation).ok()?;
+        let header = jsonwebtoken::decode_header(token).ok()?;
+        if header.typ.as_deref() != Some(ACCESS_TYP) {
+            return None;
+        }
+        let key = self.key_for(header.kid.as_deref())?;
+        let data = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &self.validation).ok()?;
         if data.claims.token_type != ACCESS {
             return None;
         }
@@ -175,11 +254,88 @@ mod tests {
     use super::*;
 
     /// Keys with a 15-minute lifetime, and an owner's token of tenant `acme` signed with them.
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const ISSUER: &str = "https://atrium.example";
+
+    fn keys(secret: &[u8], previous: Option<&[u8]>) -> TokenKeys {
+        TokenKeys::new(secret, previous, ISSUER, Duration::from_secs(900))
+    }
+
+    fn subject(security_version: i32) -> Subject<'static> {
+        Subject {
+            user_id: Uuid::new_v4(),
+            role: Role::Owner,
+            email: "a@b.c",
+            security_version,
+            session_id: Uuid::new_v4(),
+        }
+    }
+
     fn keys_and_token(security_version: i32) -> (TokenKeys, String) {
-        let keys = TokenKeys::new(b"0123456789abcdef0123456789abcdef", Duration::from_secs(900));
-        let subject = Subject { user_id: Uuid::new_v4(), role: Role::Owner, email: "a@b.c", security_version };
-        let token = keys.issue_access(&Tenant::for_tests("acme"), &subject).unwrap();
+        let keys = keys(SECRET, None);
+        let token = keys.issue_access(&Tenant::for_tests("acme"), &subject(security_version)).unwrap();
         (keys, token)
+    }
+
+    /// A token with these claims and header, signed with `secret`.
+    fn signed(claims: &serde_json::Value, typ: Option<&str>, kid: Option<String>, secret: &[u8]) -> String {
+        let mut header = Header::new(Algorithm::HS256);
+        header.typ = typ.map(str::to_string);
+        header.kid = kid;
+        jsonwebtoken::encode(&header, claims, &EncodingKey::from_secret(secret)).unwrap()
+    }
+
+    #[test]
+    fn header_names_type_and_key_and_claims_name_issuer_and_audience() {
+        let (keys, token) = keys_and_token(1);
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.typ.as_deref(), Some("at+jwt"));
+        assert_eq!(header.kid.as_deref(), Some(keys.current.kid.as_str()));
+        assert_eq!(keys.current.kid.len(), 16);
+        let claims = keys.verify_access(&token).unwrap();
+        assert_eq!(claims.iss, ISSUER);
+        assert_eq!(claims.aud, "https://atrium.example/api");
+        assert_eq!(claims.nbf, claims.iat);
+    }
+
+    #[test]
+    fn wrong_type_issuer_audience_or_future_nbf_is_refused() {
+        let (keys, token) = keys_and_token(1);
+        let claims = keys.verify_access(&token).unwrap();
+        let good = serde_json::to_value(&*claims).unwrap();
+        let kid = Some(keys.current.kid.clone());
+        assert!(keys.verify_access(&signed(&good, Some("at+jwt"), kid.clone(), SECRET)).is_some(), "control");
+        assert!(keys.verify_access(&signed(&good, Some("JWT"), kid.clone(), SECRET)).is_none(), "typ JWT");
+        assert!(keys.verify_access(&signed(&good, None, kid.clone(), SECRET)).is_none(), "no typ");
+        assert!(keys.verify_access(&signed(&good, Some("at+jwt"), None, SECRET)).is_none(), "no kid");
+        for (claim, value) in [
+            ("iss", serde_json::json!("https://evil.example")),
+            ("aud", serde_json::json!("https://atrium.example")),
+            ("nbf", serde_json::json!(claims.iat + 3600)),
+        ] {
+            let mut changed = good.clone();
+            changed[claim] = value;
+            assert!(keys.verify_access(&signed(&changed, Some("at+jwt"), kid.clone(), SECRET)).is_none(), "{claim}");
+        }
+        let mut without_aud = good.clone();
+        without_aud.as_object_mut().unwrap().remove("aud");
+        assert!(keys.verify_access(&signed(&without_aud, Some("at+jwt"), kid, SECRET)).is_none(), "aud missing");
+    }
+
+    #[test]
+    fn a_rotated_out_key_still_verifies_until_it_is_dropped() {
+        const NEW: &[u8] = b"fedcba9876543210fedcba9876543210";
+        let (old_keys, old_token) = keys_and_token(1);
+        let rotating = keys(NEW, Some(SECRET));
+        assert!(rotating.verify_access(&old_token).is_some(), "signed with the previous key");
+        let new_token = rotating.issue_access(&Tenant::for_tests("acme"), &subject(1)).unwrap();
+        assert_eq!(jsonwebtoken::decode_header(&new_token).unwrap().kid.unwrap(), rotating.current.kid);
+        assert!(old_keys.verify_access(&new_token).is_none(), "the old key alone cannot verify new tokens");
+        assert!(keys(NEW, None).verify_access(&old_token).is_none(), "previous key dropped");
+        // A kid that names the current key but a signature of another: refused.
+        let claims = serde_json::to_value(&*rotating.verify_access(&new_token).unwrap()).unwrap();
+        let forged = signed(&claims, Some("at+jwt"), Some(rotating.current.kid.clone()), SECRET);
+        assert!(rotating.verify_access(&forged).is_none());
     }
 
     #[test]
@@ -191,7 +347,7 @@ mod tests {
         assert_eq!(claims.exp - claims.iat, 900);
         assert_eq!(claims.sv, 3);
 
-        let other = TokenKeys::new(b"another secret of enough length!", Duration::from_secs(900));
+        let other = super::tests::keys(b"another secret of enough length!", None);
         assert!(other.verify_access(&token).is_none(), "foreign signature");
         assert!(keys.verify_access("not.a.jwt").is_none());
     }
@@ -222,5 +378,21 @@ mod tests {
         assert!(token_tenant("acme.short").is_none());
         assert!(token_tenant("'; drop table x;--.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").is_none());
         assert_eq!(digest(&token).len(), 32);
+    }
+
+    #[test]
+    fn a_successor_is_fixed_by_its_predecessor_and_the_key() {
+        let slug = Slug::parse("acme").unwrap();
+        let keys = keys(SECRET, None);
+        let first = new_tenant_token(&slug);
+        let next = keys.successor(&slug, &first);
+        assert_eq!(keys.successor(&slug, &first), next, "the same for a second exchange");
+        assert_eq!(token_tenant(&next).unwrap().as_str(), "acme", "shaped like any refresh token");
+        assert_ne!(keys.successor(&slug, &next), next);
+        assert_ne!(
+            super::TokenKeys::new(b"fedcba9876543210fedcba9876543210", None, ISSUER, Duration::from_secs(1))
+                .successor(&slug, &first),
+            next
+        );
     }
 }

@@ -27,8 +27,9 @@ pub async fn login(tenant: String, email: String, password: String, next: String
             .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
         let creds =
             auth::Credentials { tenant: Some(tenant.clone()), email: Some(email.clone()), password: Some(password) };
-        let ctx = auth::authenticate(&state, creds).await?;
-        session::sign_in(&request::session(&parts)?, &ctx).await?;
+        let client = request::client(&parts);
+        let ctx = auth::authenticate(&state, creds, &client).await?;
+        let ctx = session::sign_in(&state, &request::session(&parts)?, &ctx, &client).await?;
         request::record_sign_in(&state, &parts, &ctx).await;
         Ok::<_, AppError>(ctx)
     }
@@ -67,7 +68,7 @@ pub async fn login(tenant: String, email: String, password: String, next: String
 pub async fn logout() -> Result<(), AppError> {
     use crate::server::web::{request, session};
     let parts = request::parts()?;
-    session::sign_out(&request::session(&parts)?).await?;
+    session::sign_out(&request::session(&parts)?, request::tenant_context(&parts).ok().as_ref()).await?;
     leptos_axum::redirect("/login");
     Ok(())
 }

@@ -78,7 +78,7 @@ pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<(), App
 
 /// People who can be added to a department (active users matching `search`).
 #[server(prefix = "/rpc", endpoint = "member_candidates", input = leptos::server_fn::codec::Json)]
-pub async fn member_candidates(search: String) -> Result<Vec<UserDto>, AppError> {
+pub async fn member_candidates(search: String) -> Result<Vec<crate::model::CandidateDto>, AppError> {
     use crate::server::{services::users, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
     users::candidates(&ctx, Some(search.as_str()).filter(|s| !s.is_empty())).await

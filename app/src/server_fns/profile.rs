@@ -30,8 +30,14 @@ pub async fn save_profile(
             current_password: current_password.filter(|_| password.is_some()),
             password,
         };
-        let user = profile::update_me(&state, &ctx, input).await?;
-        session::remember(&request::session(&parts)?, &ctx.with_user(user.clone())).await?;
+        let changes_password = input.password.is_some();
+        let user = profile::update_me(&state, &ctx, input, &request::client(&parts), Some(ctx.session_id)).await?;
+        let session = request::session(&parts)?;
+        match changes_password {
+            // A new session id: a copy of the old cookie is worth nothing after the change.
+            true => session::renew(&session, &ctx.with_user(user.clone())).await?,
+            false => session::remember(&session, &ctx.with_user(user.clone())).await?,
+        }
         request::set_preference_cookie(&state, LOCALE_COOKIE, &user.locale);
         Ok(user.to_dto())
     }

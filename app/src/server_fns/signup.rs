@@ -210,11 +210,11 @@ pub async fn signup_plan(plan: String) -> Result<String, AppError> {
             signup::register_hashed(&state, company, &d.admin_name, &d.admin_email, &password_hash, &chosen, locale)
                 .await?;
         draft::clear(&session).await?;
-        session::sign_in(&session, &registered.context).await?;
-        request::set_preference_cookie(&state, super::auth::TENANT_COOKIE, registered.context.tenant.slug.as_str());
+        let signed_in = session::sign_in(&state, &session, &registered.context, &request::client(&parts)).await?;
+        request::set_preference_cookie(&state, super::auth::TENANT_COOKIE, signed_in.tenant.slug.as_str());
         let checkout = checkout::checkout_for(
             &state,
-            &registered.context,
+            &signed_in,
             checkout::CheckoutInput {
                 plan: Some(chosen.id.clone()),
                 success_url: Some("/?notice=subscribed".into()),

@@ -100,7 +100,7 @@ pub async fn accept_invitation(token: String, password: String) -> Result<String
     let parts = request::parts()?;
     let result = async {
         let ctx = users::accept_invitation(&state, &token, password).await?;
-        session::sign_in(&request::session(&parts)?, &ctx).await?;
+        session::sign_in(&state, &request::session(&parts)?, &ctx, &request::client(&parts)).await?;
         Ok("/".to_string())
     }
     .await;

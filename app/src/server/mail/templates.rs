@@ -40,12 +40,18 @@ pub enum Template<'a> {
     NewSignIn { name: &'a str, when: &'a str, address: &'a str, browser: &'a str, link: &'a str },
     /// The account's email changed from `old` to `new` (sent to both addresses); `link` to forgot-password.
     EmailChanged { name: &'a str, old: &'a str, new: &'a str, link: &'a str },
+    /// Too many wrong passwords for the account from `address`: sign-ins from there wait a while,
+    /// other addresses are not affected; `link` to forgot-password.
+    SignInsPaused { name: &'a str, address: &'a str, link: &'a str },
+    /// Two-step sign-in was turned on or off (`enabled`), or reset by `by` (a manager), for the
+    /// account; `link` to the profile page.
+    MfaChanged { name: &'a str, enabled: bool, by: Option<&'a str>, link: &'a str },
 }
 
 impl Template<'_> {
     /// A stable machine name for the outbox's `kind` column: "password_reset", "password_changed", "invitation",
     /// "verify_email", "trial_ending", "payment_overdue", "subscription_canceled", "plan_changed", "new_sign_in",
-    /// "email_changed".
+    /// "email_changed", "sign_ins_paused", "mfa_changed".
     pub fn kind(&self) -> &'static str {
         match self {
             Template::PasswordReset { .. } => "password_reset",
@@ -58,6 +64,8 @@ impl Template<'_> {
             Template::PlanChanged { .. } => "plan_changed",
             Template::NewSignIn { .. } => "new_sign_in",
             Template::EmailChanged { .. } => "email_changed",
+            Template::SignInsPaused { .. } => "sign_ins_paused",
+            Template::MfaChanged { .. } => "mfa_changed",
         }
     }
 
@@ -73,7 +81,9 @@ impl Template<'_> {
             | Template::SubscriptionCanceled { name, .. }
             | Template::PlanChanged { name, .. }
             | Template::NewSignIn { name, .. }
-            | Template::EmailChanged { name, .. } => name,
+            | Template::EmailChanged { name, .. }
+            | Template::SignInsPaused { name, .. }
+            | Template::MfaChanged { name, .. } => name,
         }
     }
 }
@@ -308,7 +318,58 @@ fn pieces<'a>(template: &Template<'a>, locale: Locale, company: &str) -> Pieces<
             new_sign_in(locale, company, SignIn { when, address, browser }, link)
         }
         Template::EmailChanged { old, new, link, .. } => email_changed(locale, company, old, new, link),
+        Template::SignInsPaused { address, link, .. } => sign_ins_paused(locale, company, address, link),
+        Template::MfaChanged { enabled, by, link, .. } => mfa_changed(locale, company, enabled, by, link),
     }
+}
+
+fn sign_ins_paused<'a>(locale: Locale, company: &str, address: &str, link: &'a str) -> Pieces<'a> {
+    let address = one_line(address);
+    match locale {
+        Locale::PtBr => Pieces::new(
+            format!("Tentativas de acesso bloqueadas — {company}"),
+            vec![
+                format!("Houve várias tentativas de entrar na sua conta em {company} com a senha errada, a partir do endereço IP {address}."),
+                "Por alguns minutos, novas tentativas desse endereço serão recusadas. Você continua podendo entrar normalmente de onde costuma acessar.".to_string(),
+                "Se não foi você, troque sua senha e ative a verificação em duas etapas no seu perfil.".to_string(),
+            ],
+        )
+        .with_button("Trocar senha", link),
+        Locale::Es => Pieces::new(
+            format!("Intentos de acceso bloqueados — {company}"),
+            vec![
+                format!("Hubo varios intentos de entrar en tu cuenta de {company} con una contraseña incorrecta, desde la dirección IP {address}."),
+                "Durante unos minutos se rechazarán los nuevos intentos desde esa dirección. Tú puedes seguir entrando con normalidad desde donde sueles hacerlo.".to_string(),
+                "Si no fuiste tú, cambia tu contraseña y activa la verificación en dos pasos en tu perfil.".to_string(),
+            ],
+        )
+        .with_button("Cambiar contraseña", link),
+        Locale::En => Pieces::new(
+            format!("Sign-in attempts blocked — {company}"),
+            vec![
+                format!("Someone tried several times to sign in to your {company} account with a wrong password, from IP address {address}."),
+                "For a few minutes, further attempts from that address will be refused. You can still sign in as usual from where you normally do.".to_string(),
+                "If this wasn't you, change your password and turn on two-step verification in your profile.".to_string(),
+            ],
+        )
+        .with_button("Change password", link),
+    }
+}
+
+fn mfa_changed<'a>(locale: Locale, company: &str, enabled: bool, by: Option<&str>, link: &'a str) -> Pieces<'a> {
+    let by = by.map(one_line);
+    let (subject, body, warning, button) = match (locale, enabled, &by) {
+        (Locale::PtBr, true, _) => ("Verificação em duas etapas ativada", format!("A verificação em duas etapas foi ativada na sua conta em {company}."), "Se não foi você, avise o administrador da sua empresa agora.", "Ver meu perfil"),
+        (Locale::PtBr, false, Some(by)) => ("Verificação em duas etapas redefinida", format!("{by} redefiniu a verificação em duas etapas da sua conta em {company}. No próximo acesso, configure-a de novo no seu aplicativo autenticador."), "Se você não pediu isso, avise o administrador da sua empresa.", "Ver meu perfil"),
+        (Locale::PtBr, false, None) => ("Verificação em duas etapas desativada", format!("A verificação em duas etapas foi desativada na sua conta em {company}."), "Se não foi você, troque sua senha e ative-a de novo.", "Ver meu perfil"),
+        (Locale::Es, true, _) => ("Verificación en dos pasos activada", format!("Se activó la verificación en dos pasos en tu cuenta de {company}."), "Si no fuiste tú, avisa ahora al administrador de tu empresa.", "Ver mi perfil"),
+        (Locale::Es, false, Some(by)) => ("Verificación en dos pasos restablecida", format!("{by} restableció la verificación en dos pasos de tu cuenta de {company}. En tu próximo acceso, configúrala de nuevo en tu aplicación de autenticación."), "Si no lo pediste, avisa al administrador de tu empresa.", "Ver mi perfil"),
+        (Locale::Es, false, None) => ("Verificación en dos pasos desactivada", format!("Se desactivó la verificación en dos pasos en tu cuenta de {company}."), "Si no fuiste tú, cambia tu contraseña y actívala de nuevo.", "Ver mi perfil"),
+        (Locale::En, true, _) => ("Two-step verification turned on", format!("Two-step verification was turned on for your {company} account."), "If this wasn't you, tell your company's administrator right away.", "View my profile"),
+        (Locale::En, false, Some(by)) => ("Two-step verification reset", format!("{by} reset two-step verification for your {company} account. Next time you sign in, set it up again in your authenticator app."), "If you didn't ask for this, tell your company's administrator.", "View my profile"),
+        (Locale::En, false, None) => ("Two-step verification turned off", format!("Two-step verification was turned off for your {company} account."), "If this wasn't you, change your password and turn it back on.", "View my profile"),
+    };
+    Pieces::new(format!("{subject} — {company}"), vec![body, warning.to_string()]).with_button(button, link)
 }
 
 fn password_reset<'a>(locale: Locale, company: &str, link: &'a str) -> Pieces<'a> {
@@ -907,6 +968,24 @@ mod tests {
         assert!(content.text.contains("Cuándo: 2024-05-01 12:00 UTC\nDirección IP: 203.0.113.7\n"));
         assert!(content.text.contains("Navegador: Firefox X-Injected: 1"));
         assert!(content.html.contains("Cuándo: 2024-05-01 12:00 UTC<br>Dirección IP: 203.0.113.7<br>"));
+    }
+
+    #[test]
+    fn security_notices_name_the_address_and_the_manager_on_one_line() {
+        let paused = Template::SignInsPaused { name: "Ana", address: "203.0.113.7\r\nBcc: x", link: LINK };
+        let content = render(&paused, Locale::PtBr, &brand("Acme"));
+        assert!(content.subject.starts_with("Tentativas de acesso bloqueadas"));
+        assert!(content.text.contains("endereço IP 203.0.113.7 Bcc: x."));
+        let reset = Template::MfaChanged { name: "Ana", enabled: false, by: Some("<b>Bruno</b>"), link: LINK };
+        let content = render(&reset, Locale::En, &brand("Acme"));
+        assert_eq!(content.subject, "Two-step verification reset — Acme");
+        assert!(content.html.contains("&lt;b&gt;Bruno&lt;/b&gt; reset two-step verification"));
+        let on = render(
+            &Template::MfaChanged { name: "Ana", enabled: true, by: None, link: LINK },
+            Locale::Es,
+            &brand("Acme"),
+        );
+        assert!(on.subject.starts_with("Verificación en dos pasos activada"));
     }
 
     #[test]

@@ -2,10 +2,17 @@
 use crate::error::AppError;
 use crate::i18n::Locale;
 use crate::model::{TenantDto, Viewer};
-use crate::server::db::tenant::refresh_tokens;
+use uuid::Uuid;
+
+use crate::server::db::tenant::sessions;
 use crate::server::db::tenant::users::{self, ProfileChange, UserRow};
 use crate::server::domain::{body, fields::Fields, name::Name, BLANK};
-use crate::server::{password, services::mail::notices, state::Core, tenancy::context::TenantContext};
+use crate::server::{
+    password,
+    services::{lockout, mail::notices, sessions::Client},
+    state::Core,
+    tenancy::context::TenantContext,
+};
 
 pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 128;
@@ -27,7 +34,10 @@ body! {
     pub struct UpdateMe { name: String, locale: String, current_password: String, password: String }
 }
 
-pub fn check_password_policy(password: &str) -> Option<String> {
+/// What a password must not be: too short or long, one of the 10,000 most common, or built on
+/// what an attacker knows of the account — `personal` holds the company's slug and name and the
+/// user's email (its name part counts).
+pub fn check_password_policy(password: &str, personal: &[&str]) -> Option<String> {
     let len = password.chars().count();
     if len < PASSWORD_MIN {
         Some(format!("should be at least {PASSWORD_MIN} characters"))
@@ -35,6 +45,8 @@ pub fn check_password_policy(password: &str) -> Option<String> {
         Some(format!("should be at most {PASSWORD_MAX} characters"))
     } else if is_common(password) {
         Some("is too common".into())
+    } else if contains_personal(password, personal) {
+        Some("should not contain the company's name or your email".into())
     } else {
         None
     }
@@ -42,18 +54,47 @@ pub fn check_password_policy(password: &str) -> Option<String> {
 
 /// Passwords everyone tries first (breach lists), compared without regard to case.
 fn is_common(password: &str) -> bool {
-    let lower = password.to_lowercase();
-    include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#')).any(|l| l == lower)
+    static COMMON: std::sync::OnceLock<std::collections::HashSet<&'static str>> = std::sync::OnceLock::new();
+    let common = COMMON.get_or_init(|| {
+        include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#') && !l.is_empty()).collect()
+    });
+    common.contains(password.to_lowercase().as_str())
 }
 
-/// Updates name and language, and the password when the current one is given. A password change
-/// moves the security version: every other token and session of the user stops working.
-pub async fn update_me(core: &Core, ctx: &TenantContext, input: UpdateMe) -> Result<UserRow, AppError> {
+/// Letters and digits only, lowercase: `Acme Ltda.` and `acme-ltda` compare alike.
+fn folded(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// Whether the password contains one of the terms (an email counts by its name part), ignoring
+/// case and punctuation. Terms shorter than 4 letters are too common inside words to refuse.
+fn contains_personal(password: &str, personal: &[&str]) -> bool {
+    let password = folded(password);
+    personal
+        .iter()
+        .map(|term| folded(term.split('@').next().unwrap_or(term)))
+        .filter(|term| term.chars().count() >= 4)
+        .any(|term| password.contains(&term))
+}
+
+/// Updates name and language, and the password when the current one is given. The current
+/// password is checked like a sign-in (the account's failure allowances, before any hashing) and
+/// before the new one is hashed. A password change moves the security version and ends every
+/// session of the user but `keep` (the browser that made the change; an API client gets a new
+/// pair instead).
+pub async fn update_me(
+    core: &Core,
+    ctx: &TenantContext,
+    input: UpdateMe,
+    client: &Client,
+    keep: Option<Uuid>,
+) -> Result<UserRow, AppError> {
     let mut fields = Fields::new();
     let name = fields.optional("name", input.name.as_deref(), Name::parse);
     let locale = fields.locale("locale", input.locale.as_deref());
     if let Some(new) = &input.password {
-        if let Some(problem) = check_password_policy(new) {
+        let personal = [ctx.tenant.slug.as_str(), ctx.tenant.name.as_str(), ctx.user.email.as_str()];
+        if let Some(problem) = check_password_policy(new, &personal) {
             fields.add("password", problem);
         }
         if input.current_password.as_deref().unwrap_or_default().is_empty() {
@@ -62,21 +103,27 @@ pub async fn update_me(core: &Core, ctx: &TenantContext, input: UpdateMe) -> Res
     }
     fields.finish()?;
 
-    let new_hash = match &input.password {
-        Some(new) => Some(password::hash(new.clone()).await?),
-        None => None,
+    let new_hash = match (input.password, input.current_password) {
+        (Some(new), Some(current)) => {
+            let attempt = lockout::begin(core, ctx.tenant.slug.as_str(), &ctx.user.email, &client.address).await?;
+            let stored = users::password_hash_of(&ctx.db, ctx.user.id).await?;
+            if !password::verify(current, stored).await? {
+                let _ = attempt.failed();
+                return Err(AppError::field("current_password", "is incorrect"));
+            }
+            attempt.succeeded(core).await?;
+            Some(password::hash(new).await?)
+        }
+        _ => None,
     };
     let mut tx = ctx.db.begin().await?;
-    if let Some(current) = input.current_password.filter(|_| input.password.is_some()) {
-        let stored = users::password_hash(&mut tx, ctx.user.id).await?;
-        if !password::verify(current, stored).await? {
-            return Err(AppError::field("current_password", "is incorrect"));
-        }
-    }
     let change = ProfileChange { name: name.as_ref().map(Name::as_str), locale, password_hash: new_hash.as_deref() };
     let user = users::update_profile(&mut tx, ctx.user.id, &change).await?.ok_or(AppError::NotFound)?;
     if new_hash.is_some() {
-        refresh_tokens::revoke_all_of_user(&mut tx, ctx.user.id).await?;
+        sessions::end(&mut tx, ctx.user.id, None, keep).await?;
+        if let Some(kept) = keep {
+            sessions::renew_credential(&mut tx, kept, user.security_version).await?;
+        }
         notices::password_changed(core, &mut tx, &ctx.tenant, &user).await?;
     }
     tx.commit().await?;
@@ -86,4 +133,34 @@ pub async fn update_me(core: &Core, ctx: &TenantContext, input: UpdateMe) -> Res
 pub async fn set_locale(ctx: &TenantContext, locale: Locale) -> Result<(), AppError> {
     users::set_locale(&ctx.db, ctx.user.id, locale).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_password_policy;
+
+    #[test]
+    fn common_passwords_are_refused_from_a_list_of_ten_thousand() {
+        let list = include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#')).count();
+        assert!(list >= 10_000, "{list}");
+        for common in ["123456789012", "PASSWORD1234", "qwertyuiop123"] {
+            assert!(check_password_policy(common, &[]).is_some(), "{common}");
+        }
+        assert_eq!(check_password_policy("short", &[]).unwrap(), "should be at least 12 characters");
+        assert!(check_password_policy("ventania-azul-sobre-o-mar", &[]).is_none());
+    }
+
+    #[test]
+    fn passwords_built_on_the_company_or_the_email_are_refused() {
+        let personal = ["acme-2", "Acme Ltda.", "Maria.Souza@acme.test"];
+        for weak in ["acme-2-password!", "AcmeLtda2026!!", "maria.souza1990", "x-MARIASOUZA-x-2026"] {
+            assert_eq!(
+                check_password_policy(weak, &personal).as_deref(),
+                Some("should not contain the company's name or your email"),
+                "{weak}"
+            );
+        }
+        // Short terms (a two-letter slug) are not refused inside other words.
+        assert!(check_password_policy("ventania-azul-sobre-o-mar", &["ab", "Az", "a@x.y"]).is_none());
+    }
 }

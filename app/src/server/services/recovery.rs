@@ -8,7 +8,7 @@ use crate::{
     error::AppError,
     server::{
         db::tenant::{
-            refresh_tokens,
+            sessions,
             user_tokens::{self, Purpose},
             users,
         },
@@ -99,7 +99,7 @@ pub async fn reset(core: &Core, input: ResetPassword) -> Result<std::sync::Arc<T
     match input.password.as_deref().filter(|p| !p.is_empty()) {
         None => fields.add("password", BLANK),
         Some(p) => {
-            if let Some(problem) = check_password_policy(p) {
+            if let Some(problem) = check_password_policy(p, &[]) {
                 fields.add("password", problem);
             }
         }
@@ -112,7 +112,13 @@ pub async fn reset(core: &Core, input: ResetPassword) -> Result<std::sync::Arc<T
     let db = tenant.db(&core.pool);
     let digest = tokens::digest(token);
     // The cheap check first: an unknown or used token costs no argon2 work.
-    user_tokens::peek(&db, &digest, Purpose::PasswordReset).await?.ok_or_else(invalid_token)?;
+    let user_id = user_tokens::peek(&db, &digest, Purpose::PasswordReset).await?.ok_or_else(invalid_token)?;
+    if let Some(user) = users::find_by_id(&db, user_id).await? {
+        let personal = [tenant.slug.as_str(), tenant.name.as_str(), user.email.as_str()];
+        if let Some(problem) = check_password_policy(&password, &personal) {
+            return Err(AppError::field("password", &problem));
+        }
+    }
     let hash = password::hash(password).await?;
 
     let mut tx = db.begin().await?;
@@ -120,7 +126,7 @@ pub async fn reset(core: &Core, input: ResetPassword) -> Result<std::sync::Arc<T
     let user = users::find_for_update(&mut tx, user_id).await?.filter(|u| u.active).ok_or_else(invalid_token)?;
     // Moves the security version: every access token and browser session of the user ends.
     users::set_password(&mut tx, user.id, &hash).await?;
-    refresh_tokens::revoke_all_of_user(&mut tx, user.id).await?;
+    sessions::end(&mut tx, user.id, None, None).await?;
     notices::password_changed(core, &mut tx, &tenant, &user).await?;
     tx.commit().await?;
     Ok(tenant)

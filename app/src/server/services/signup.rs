@@ -8,17 +8,21 @@ use crate::{
     i18n::Locale,
     model::{DocumentCheck, PlanDto, SignupDto, SignupTenantDto},
     server::{
-        db::public::{plans, tenants},
+        db::{
+            public::{plans, tenants},
+            tenant::users,
+        },
         domain::{body, email::Email, fields::Fields, name::Name, BLANK},
         password,
         services::{
             auth,
             profile::check_password_policy,
             provisioning::{self, NewCompany, NewOwner},
+            sessions::Client,
         },
         state::Core,
         tenancy::{
-            context::{self, TenantContext},
+            context::TenantContext,
             slug::{Slug, SlugError},
         },
         text::slugify,
@@ -166,7 +170,14 @@ fn check_admin_fields(f: &mut Fields, input: &RegisterInput) -> Option<AdminStep
             f.add("admin_password", BLANK);
             None
         }
-        Some(p) => f.check("admin_password", check_password_policy(p).map_or(Ok(p.to_string()), Err)),
+        Some(p) => {
+            let personal = [
+                input.slug.as_deref().unwrap_or_default(),
+                input.company_name.as_deref().unwrap_or_default(),
+                input.admin_email.as_deref().unwrap_or_default(),
+            ];
+            f.check("admin_password", check_password_policy(p, &personal).map_or(Ok(p.to_string()), Err))
+        }
     };
     Some(AdminStep { name: name?.into_string(), email: email?.as_str().to_lowercase(), password: password? })
 }
@@ -199,14 +210,22 @@ pub async fn check_plan(core: &Core, fields: &mut Fields, plan: Option<&str>) ->
 
 /// What a finished signup hands back; the web flow signs `context` in.
 pub struct Registered {
-    pub dto: SignupDto,
+    /// The owner in the new workspace, not signed in anywhere yet.
     pub context: TenantContext,
+    trial_ends_at: OffsetDateTime,
+    plan: String,
+    company_name: String,
 }
 
 /// `POST /api/signup/register`: validates everything, then provisions the tenant in one
 /// transaction (trial) with the admin as owner, and signs the owner in. `locale` is the
 /// browser's (`Accept-Language`).
-pub async fn register(core: &Core, input: RegisterInput, locale: Locale) -> Result<Registered, AppError> {
+pub async fn register(
+    core: &Core,
+    input: RegisterInput,
+    locale: Locale,
+    client: &Client,
+) -> Result<SignupDto, AppError> {
     let mut fields = Fields::new();
     let company = check_company_fields(&mut fields, &input);
     let admin = check_admin_fields(&mut fields, &input);
@@ -215,7 +234,25 @@ pub async fn register(core: &Core, input: RegisterInput, locale: Locale) -> Resu
     let (Some(company), Some(admin), Some(plan)) = (company, admin, plan) else { return Err(AppError::Internal) };
     ensure_free(core, &company).await?;
     let password_hash = password::hash(admin.password).await?;
-    register_hashed(core, company, &admin.name, &admin.email, &password_hash, &plan, locale).await
+    let registered = register_hashed(core, company, &admin.name, &admin.email, &password_hash, &plan, locale).await?;
+    let (tokens, context) = auth::issue_tokens(core, &registered.context, client).await?;
+    Ok(SignupDto {
+        tenant: SignupTenantDto {
+            slug: context.tenant.slug.to_string(),
+            name: registered.company_name,
+            plan: registered.plan,
+            status: context.tenant.status,
+            trial_ends_at: registered
+                .trial_ends_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+        },
+        user: context.user.to_dto(),
+        access_token: tokens.access_token,
+        refresh_token: tokens.refresh_token,
+        token_type: tokens.token_type.to_string(),
+        expires_in: tokens.expires_in,
+    })
 }
 
 /// The provisioning half of [`register`], for callers that hashed the password earlier (the
@@ -250,25 +287,18 @@ pub async fn register_hashed(
         }
         other => other?,
     };
-    let context = context::resolve(core, &company.slug, provisioned.tenant_id, provisioned.owner_id, 1)
+    let tenant = core
+        .tenants
+        .get(&company.slug)
         .await?
+        .filter(|t| t.id == provisioned.tenant_id)
         .ok_or_else(|| crate::server::error::internal("signup", "new tenant not found"))?;
-    let tokens = auth::issue_tokens(core, &context).await?;
-    let dto = SignupDto {
-        tenant: SignupTenantDto {
-            slug: company.slug.to_string(),
-            name: company.name,
-            plan: plan.id.clone(),
-            status: context.tenant.status,
-            trial_ends_at: trial_ends_at.format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
-        },
-        user: context.user.to_dto(),
-        access_token: tokens.access_token,
-        refresh_token: tokens.refresh_token,
-        token_type: tokens.token_type.to_string(),
-        expires_in: tokens.expires_in,
-    };
-    Ok(Registered { dto, context })
+    let db = tenant.db(&core.pool);
+    let user = users::find_by_id(&db, provisioned.owner_id)
+        .await?
+        .ok_or_else(|| crate::server::error::internal("signup", "new owner not found"))?;
+    let context = TenantContext { tenant, db, user, session_id: uuid::Uuid::nil() };
+    Ok(Registered { context, trial_ends_at, plan: plan.id.clone(), company_name: company.name })
 }
 
 #[cfg(test)]

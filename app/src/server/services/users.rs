@@ -14,10 +14,10 @@ use super::{
 };
 use crate::{
     error::AppError,
-    model::{Page, Role, UserDto},
+    model::{CandidateDto, Page, Role, UserDto},
     server::{
         db::tenant::{
-            company, invitations as invitation_rows, refresh_tokens,
+            company, invitations as invitation_rows, sessions,
             users::{self, AdminChange, NewUser, UserFilter, UserRow, UserSort},
         },
         domain::{body, email::Email, fields::Fields, name::Name},
@@ -113,7 +113,8 @@ pub async fn create(core: &Core, ctx: &TenantContext, input: CreateUser) -> Resu
     };
     let locale = fields.locale("locale", input.locale.as_deref());
     let password = input.password.filter(|p| !p.is_empty());
-    if let Some(problem) = password.as_deref().and_then(check_password_policy) {
+    let personal = [ctx.tenant.slug.as_str(), ctx.tenant.name.as_str(), input.email.as_deref().unwrap_or_default()];
+    if let Some(problem) = password.as_deref().and_then(|p| check_password_policy(p, &personal)) {
         fields.add("password", problem);
     }
     let (Some(name), Some(email), Some(role), true) = (name, email, role, fields.is_empty()) else {
@@ -194,7 +195,7 @@ pub async fn update(core: &Core, ctx: &TenantContext, id: Uuid, input: UpdateUse
     };
     let user = users::update_admin(&mut tx, id, &change).await.map_err(email_taken)?;
     if deactivates {
-        refresh_tokens::revoke_all_of_user(&mut tx, id).await?;
+        sessions::end(&mut tx, id, None, None).await?;
     }
     if !user.email.eq_ignore_ascii_case(&target.email) {
         notices::email_changed(core, &mut tx, &ctx.tenant, &user, &target.email).await?;
@@ -209,7 +210,7 @@ pub async fn accept_invitation(core: &Core, token: &str, new_password: String) -
         detail: "This invitation is invalid or expired".into(),
         code: "invalid_invitation".into(),
     };
-    if let Some(problem) = check_password_policy(&new_password) {
+    if let Some(problem) = check_password_policy(&new_password, &[]) {
         return Err(AppError::field("password", &problem));
     }
     let slug = tokens::token_tenant(token).ok_or_else(invalid)?;
@@ -219,27 +220,34 @@ pub async fn accept_invitation(core: &Core, token: &str, new_password: String) -
     if !invitation_rows::is_usable(&db, &tokens::digest(token)).await? {
         return Err(invalid());
     }
+    if let Some(problem) = check_password_policy(&new_password, &[tenant.slug.as_str(), tenant.name.as_str()]) {
+        return Err(AppError::field("password", &problem));
+    }
     let hash = password::hash(new_password).await?;
     let mut tx = db.begin().await?;
     let user_id = invitation_rows::redeem(&mut tx, &tokens::digest(token)).await?.ok_or_else(invalid)?;
     users::set_password(&mut tx, user_id, &hash).await?;
     tx.commit().await?;
     let user = users::find_by_id(&db, user_id).await?.filter(|u| u.active).ok_or_else(invalid)?;
-    Ok(TenantContext { tenant, db, user })
+    Ok(TenantContext { tenant, db, user, session_id: Uuid::nil() })
 }
 
-/// Active users matching `search`, for picking department members (supervisor and above).
-pub async fn candidates(ctx: &TenantContext, search: Option<&str>) -> Result<Vec<UserDto>, AppError> {
+/// Active users matching `search`, for picking department members (supervisor and above). A
+/// supervisor sees what picking needs — names and the departments each person is in — and finds
+/// people by name only; emails and roles (and searching by email) stay with managers and owners,
+/// who see the directory anyway.
+pub async fn candidates(ctx: &TenantContext, search: Option<&str>) -> Result<Vec<CandidateDto>, AppError> {
     authz::require(ctx, Role::Supervisor)?;
-    let filter = UserFilter {
-        search,
-        role: None,
-        active: Some(true),
-        sort: UserSort::Name,
-        descending: false,
-        limit: 50,
-        offset: 0,
-        after: None,
-    };
-    Ok(users::list(&ctx.db, &filter).await?.rows.iter().map(UserRow::to_dto).collect())
+    let directory = ctx.user.role >= Role::Manager;
+    let rows = users::candidates(&ctx.db, search, directory, 50).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| CandidateDto {
+            id: row.id,
+            name: row.name,
+            departments: row.departments,
+            email: directory.then_some(row.email),
+            role: directory.then_some(row.role),
+        })
+        .collect())
 }

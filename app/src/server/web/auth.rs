@@ -18,7 +18,7 @@ use crate::{
         payments::local::is_local_checkout_path,
         state::{AppState, Core},
         tenancy::{
-            context::{resolve, TenantContext},
+            context::{resolve, Credential, TenantContext},
             slug::Slug,
         },
     },
@@ -101,16 +101,26 @@ async fn authenticate_bearer(core: &Core, headers: &HeaderMap) -> Result<TenantC
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or_else(|| AppError::unauthorized("Missing bearer token"))?;
-    let x_tenant = headers.get("x-tenant").ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
+    // Exactly one X-Tenant: with two, proxies and frameworks disagree on which one counts.
+    let mut x_tenants = headers.get_all("x-tenant").iter();
+    let x_tenant = x_tenants.next().ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
+    if x_tenants.next().is_some() {
+        return Err(AppError::unauthorized("X-Tenant must be sent once"));
+    }
     let claims =
         core.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
     if x_tenant.as_bytes() != claims.tenant.as_bytes() {
         return Err(AppError::unauthorized("X-Tenant does not match the token's tenant"));
     }
     let slug = Slug::parse(&claims.tenant).map_err(|_| AppError::unauthorized("Invalid or expired token"))?;
-    resolve(core, &slug, claims.company_id, claims.sub, claims.sv)
-        .await?
-        .ok_or_else(|| AppError::unauthorized("Invalid or expired token"))
+    let credential = Credential {
+        slug: &slug,
+        tenant_id: claims.company_id,
+        user_id: claims.sub,
+        security_version: claims.sv,
+        session_id: claims.sid,
+    };
+    resolve(core, &credential).await?.ok_or_else(|| AppError::unauthorized("Invalid or expired token"))
 }
 
 fn is_safe_method(method: &Method) -> bool {

@@ -40,6 +40,12 @@ pub fn client_ip(parts: &Parts) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The client of a sign-in: its address and user agent.
+pub fn client(parts: &Parts) -> crate::server::services::sessions::Client {
+    let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    crate::server::services::sessions::Client { address: client_ip(parts), user_agent: user_agent.to_string() }
+}
+
 /// A plain HTML form post (no JavaScript) asks for HTML; the server-function client asks for JSON.
 pub fn is_plain_form(parts: &Parts) -> bool {
     parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))

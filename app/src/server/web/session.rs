@@ -1,5 +1,6 @@
 //! The browser's side of authentication: a tower-sessions session (stored in `public.sessions`)
-//! that remembers which tenant and user signed in, and under which security version.
+//! that remembers which tenant and user signed in, under which security version, and which of the
+//! user's sessions (`user_sessions`, the list they can see and end) it is.
 use axum::http::{header, HeaderMap};
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
@@ -8,10 +9,12 @@ use uuid::Uuid;
 use crate::{
     error::AppError,
     server::{
+        db::tenant::sessions::Kind,
         error::internal,
+        services::sessions::{self, Client},
         state::Core,
         tenancy::{
-            context::{resolve, TenantContext},
+            context::{resolve, Credential, TenantContext},
             slug::Slug,
         },
     },
@@ -25,6 +28,9 @@ struct SessionAuth {
     tenant_id: Uuid,
     user_id: Uuid,
     sv: i32,
+    /// The `user_sessions` row; nil in sessions from before that table (they end at once).
+    #[serde(default)]
+    sid: Uuid,
 }
 
 fn store_error(err: tower_sessions::session::Error) -> AppError {
@@ -38,7 +44,16 @@ pub async fn authenticate(core: &Core, session: &Session) -> Result<Option<Tenan
         return Ok(None);
     };
     let ctx = match Slug::parse(&auth.tenant) {
-        Ok(slug) => resolve(core, &slug, auth.tenant_id, auth.user_id, auth.sv).await?,
+        Ok(slug) => {
+            let credential = Credential {
+                slug: &slug,
+                tenant_id: auth.tenant_id,
+                user_id: auth.user_id,
+                security_version: auth.sv,
+                session_id: auth.sid,
+            };
+            resolve(core, &credential).await?
+        }
         Err(_) => None,
     };
     if ctx.is_none() {
@@ -47,8 +62,23 @@ pub async fn authenticate(core: &Core, session: &Session) -> Result<Option<Tenan
     Ok(ctx)
 }
 
-/// Signs the browser in: a new session id (no fixation), then the identity.
-pub async fn sign_in(session: &Session, ctx: &TenantContext) -> Result<(), AppError> {
+/// Signs the browser in: a new session of the user (listed, with an absolute end), a new session
+/// id (no fixation), then the identity. Answers the context bound to the new session.
+pub async fn sign_in(
+    core: &Core,
+    session: &Session,
+    ctx: &TenantContext,
+    client: &Client,
+) -> Result<TenantContext, AppError> {
+    let ctx = sessions::begin(core, ctx, Kind::Browser, client).await?;
+    session.cycle_id().await.map_err(store_error)?;
+    remember(session, &ctx).await?;
+    Ok(ctx)
+}
+
+/// After the user's own password change: a new session id, so a copy of the old cookie is
+/// worth nothing, and the identity under the new security version.
+pub async fn renew(session: &Session, ctx: &TenantContext) -> Result<(), AppError> {
     session.cycle_id().await.map_err(store_error)?;
     remember(session, ctx).await
 }
@@ -60,11 +90,19 @@ pub async fn remember(session: &Session, ctx: &TenantContext) -> Result<(), AppE
         tenant_id: ctx.tenant.id,
         user_id: ctx.user.id,
         sv: ctx.user.security_version,
+        sid: ctx.session_id,
     };
     session.insert(AUTH_KEY, auth).await.map_err(store_error)
 }
 
-pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+/// Ends the user's session (so it leaves their list) and empties the browser's.
+pub async fn sign_out(session: &Session, ctx: Option<&TenantContext>) -> Result<(), AppError> {
+    if let Some(ctx) = ctx {
+        sessions::end_own(ctx, ctx.session_id).await.or_else(|e| match e {
+            AppError::NotFound => Ok(()),
+            other => Err(other),
+        })?;
+    }
     session.flush().await.map_err(store_error)
 }
 

@@ -4,5 +4,6 @@ pub mod checkouts;
 pub mod outbox;
 pub mod payment_events;
 pub mod plans;
+pub mod rate_counters;
 pub mod spares;
 pub mod tenants;

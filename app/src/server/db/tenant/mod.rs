@@ -4,6 +4,7 @@ pub mod company;
 pub mod departments;
 pub mod invitations;
 pub mod refresh_tokens;
+pub mod sessions;
 pub mod user_loader;
 pub mod user_tokens;
 pub mod users;

@@ -45,6 +45,14 @@ pub async fn find_for_update(tx: &mut TenantTx, digest: &[u8]) -> Result<Option<
     sqlx::query_as(&sql).bind(digest).fetch_optional(tx.conn()).await
 }
 
+/// Whether the token with this digest exists and has not been exchanged or revoked.
+pub async fn is_unused(tx: &mut TenantTx, digest: &[u8]) -> Result<bool, sqlx::Error> {
+    let sql = tx.sql(
+        "SELECT EXISTS (SELECT 1 FROM {t}.refresh_tokens WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL)",
+    );
+    sqlx::query_scalar(&sql).bind(digest).fetch_one(tx.conn()).await
+}
+
 pub async fn mark_used(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {
     let sql = tx.sql("UPDATE {t}.refresh_tokens SET used_at = now() WHERE id = $1");
     sqlx::query(&sql).bind(id).execute(tx.conn()).await?;
@@ -54,11 +62,5 @@ pub async fn mark_used(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {
 pub async fn revoke_family(tx: &mut TenantTx, family_id: Uuid) -> Result<(), sqlx::Error> {
     let sql = tx.sql("UPDATE {t}.refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL");
     sqlx::query(&sql).bind(family_id).execute(tx.conn()).await?;
-    Ok(())
-}
-
-pub async fn revoke_all_of_user(tx: &mut TenantTx, user_id: Uuid) -> Result<(), sqlx::Error> {
-    let sql = tx.sql("UPDATE {t}.refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL");
-    sqlx::query(&sql).bind(user_id).execute(tx.conn()).await?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Every authenticated request reads its user (is it still active, is the credential's security
-//! version still current?). Under load many of those reads arrive together; instead of one round
+//! version still current?) and its session (has it ended?). Under load many of those reads arrive together; instead of one round
 //! trip each, the reads for one tenant that arrive while a lookup is in flight are answered by the
-//! next single `WHERE id = ANY($1)` query. Each answer is read after its request arrived, so nothing
+//! next single query for all of them. Each answer is read after its request arrived, so nothing
 //! is served stale; an idle server answers a lone request with one query as before.
 use std::{
     collections::HashMap,
@@ -11,7 +11,7 @@ use std::{
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
-use super::users::{self, UserRow};
+use super::users::{self, SignedInUser};
 use crate::{
     error::AppError,
     server::{
@@ -20,11 +20,14 @@ use crate::{
     },
 };
 
-type Reply = oneshot::Sender<Result<Option<UserRow>, ()>>;
+type Reply = oneshot::Sender<Result<Option<SignedInUser>, ()>>;
+
+/// A user and the session their credential names.
+type Key = (Uuid, Uuid);
 
 #[derive(Default)]
 struct Queue {
-    waiting: Vec<(Uuid, Reply)>,
+    waiting: Vec<(Key, Reply)>,
     /// A flush task is running for this schema and will pick up `waiting`.
     flushing: bool,
 }
@@ -41,7 +44,8 @@ const MAX_BATCH: usize = 256;
 const MAX_BATCHES_PER_CONNECTION: usize = 64;
 
 impl UserLoader {
-    pub async fn load(&self, db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, AppError> {
+    /// The user `id` and whether `session` (theirs) is live; `None` when the user is gone.
+    pub async fn load(&self, db: &TenantDb, id: Uuid, session: Uuid) -> Result<Option<SignedInUser>, AppError> {
         let (reply, answer) = oneshot::channel();
         let start_flush = {
             let mut queues = self.queues.lock().expect("loader lock");
@@ -50,7 +54,7 @@ impl UserLoader {
                 queues.insert(schema.to_string(), Queue::default());
             }
             let queue = queues.get_mut(schema).expect("inserted above");
-            queue.waiting.push((id, reply));
+            queue.waiting.push(((id, session), reply));
             !std::mem::replace(&mut queue.flushing, true)
         };
         if start_flush {
@@ -70,7 +74,7 @@ impl UserLoader {
         let mut held: Option<TenantConn> = None;
         let mut batches_on_held = 0;
         loop {
-            let batch: Vec<(Uuid, Reply)> = {
+            let batch: Vec<(Key, Reply)> = {
                 let mut queues = self.queues.lock().expect("loader lock");
                 let Some(queue) = queues.get_mut(&key) else { return };
                 if queue.waiting.is_empty() {
@@ -80,26 +84,27 @@ impl UserLoader {
                 let n = queue.waiting.len().min(MAX_BATCH);
                 queue.waiting.drain(..n).collect()
             };
-            let mut ids: Vec<Uuid> = batch.iter().map(|(id, _)| *id).collect();
-            ids.sort_unstable();
-            ids.dedup();
+            let mut keys: Vec<Key> = batch.iter().map(|(key, _)| *key).collect();
+            keys.sort_unstable();
+            keys.dedup();
             if batches_on_held == MAX_BATCHES_PER_CONNECTION {
                 // Give the connection back now and then, so a busy tenant cannot keep one forever.
                 held = None;
                 batches_on_held = 0;
             }
             let result = match held.as_mut() {
-                Some(conn) => users::find_many_on(conn, &ids).await,
+                Some(conn) => users::find_signed_in_on(conn, &keys).await,
                 None => match db.acquire().await {
-                    Ok(conn) => users::find_many_on(held.insert(conn), &ids).await,
+                    Ok(conn) => users::find_signed_in_on(held.insert(conn), &keys).await,
                     Err(err) => Err(err),
                 },
             };
             batches_on_held += 1;
             match result {
                 Ok(rows) => {
-                    for (id, reply) in batch {
-                        let _ = reply.send(Ok(rows.iter().find(|u| u.id == id).cloned()));
+                    for ((id, session), reply) in batch {
+                        let found = rows.iter().find(|r| r.user.id == id && r.session_id == session).cloned();
+                        let _ = reply.send(Ok(found));
                     }
                 }
                 Err(err) => {

@@ -25,6 +25,7 @@ pub struct UserRow {
     pub locale: String,
     pub avatar_url: Option<String>,
     pub security_version: i32,
+    pub mfa_enabled: bool,
     pub inserted_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
 }
@@ -44,6 +45,7 @@ impl UserRow {
             active: self.active,
             locale: self.locale(),
             avatar_url: self.avatar_url.clone(),
+            mfa_enabled: self.mfa_enabled,
             inserted_at: ts(&self.inserted_at),
             updated_at: ts(&self.updated_at),
         }
@@ -52,7 +54,8 @@ impl UserRow {
 
 macro_rules! columns {
     () => {
-        "id, name, email, role, active, locale, avatar_url, security_version, inserted_at, updated_at"
+        "id, name, email, role, active, locale, avatar_url, security_version, \
+         mfa_enabled_at IS NOT NULL AS mfa_enabled, inserted_at, updated_at"
     };
 }
 const COLUMNS: &str = columns!();
@@ -69,14 +72,39 @@ pub async fn find_many(db: &TenantDb, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx
     fetch_many(&db.sql(FIND_MANY), db.executor(), ids).await
 }
 
-/// [`find_many`] on a connection the caller holds.
-pub async fn find_many_on(conn: &mut TenantConn, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
-    let sql = conn.sql(FIND_MANY);
-    fetch_many(&sql, conn.conn(), ids).await
-}
-
 async fn fetch_many<'e>(sql: &str, executor: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<UserRow>, sqlx::Error> {
     sqlx::query_as(sql).bind(ids).fetch_all(executor).await
+}
+
+/// A user as a request's credential names them, with whether the credential's session is live.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SignedInUser {
+    #[sqlx(flatten)]
+    pub user: UserRow,
+    pub session_id: Uuid,
+    /// When the session was last recorded as used; `None` when it has ended or passed its end.
+    pub session_last_used: Option<OffsetDateTime>,
+}
+
+const FIND_SIGNED_IN: &str = concat!(
+    "SELECT u.*, k.session_id, s.last_used_at AS session_last_used \
+     FROM unnest($1::uuid[], $2::uuid[]) AS k(user_id, session_id) \
+     JOIN LATERAL (SELECT ",
+    columns!(),
+    " FROM {t}.users WHERE id = k.user_id) u ON true \
+     LEFT JOIN {t}.user_sessions s ON s.id = k.session_id AND s.user_id = k.user_id \
+       AND s.ended_at IS NULL AND s.expires_at > now()"
+);
+
+/// The users of these (user, session) pairs with their sessions' state, in one statement: every
+/// authenticated request reads both, and the session check must not cost a round trip of its own.
+pub async fn find_signed_in_on(
+    conn: &mut TenantConn,
+    pairs: &[(Uuid, Uuid)],
+) -> Result<Vec<SignedInUser>, sqlx::Error> {
+    let sql = conn.sql(FIND_SIGNED_IN);
+    let (users, sessions): (Vec<Uuid>, Vec<Uuid>) = pairs.iter().copied().unzip();
+    sqlx::query_as(&sql).bind(users).bind(sessions).fetch_all(conn.conn()).await
 }
 
 /// A user with their password hash: only where a password is checked.
@@ -91,6 +119,13 @@ pub struct UserCredentials {
 pub async fn find_credentials(db: &TenantDb, email: &str) -> Result<Option<UserCredentials>, sqlx::Error> {
     let sql = db.sql(&format!("SELECT {COLUMNS}, password_hash FROM {{t}}.users WHERE lower(email) = lower($1)"));
     sqlx::query_as(&sql).bind(email).fetch_optional(db.executor()).await
+}
+
+/// The user's password hash, read without a lock (checking a password takes the time of argon2:
+/// no row stays locked meanwhile).
+pub async fn password_hash_of(db: &TenantDb, id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    let sql = db.sql("SELECT password_hash FROM {t}.users WHERE id = $1");
+    Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(db.executor()).await?.flatten())
 }
 
 pub async fn password_hash(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
@@ -155,6 +190,36 @@ pub async fn set_locale(db: &TenantDb, id: Uuid, locale: Locale) -> Result<(), s
     let sql = db.sql("UPDATE {t}.users SET locale = $2, updated_at = now() WHERE id = $1");
     sqlx::query(&sql).bind(id).bind(locale.tag()).execute(db.executor()).await?;
     Ok(())
+}
+
+/// A person who may be added to a department, with the departments they are in.
+#[derive(sqlx::FromRow)]
+pub struct Candidate {
+    pub id: Uuid,
+    pub name: String,
+    pub email: String,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub departments: Vec<String>,
+}
+
+/// Active users by name (and by email when `by_email`), with their departments' names.
+pub async fn candidates(
+    db: &TenantDb,
+    search: Option<&str>,
+    by_email: bool,
+    limit: i64,
+) -> Result<Vec<Candidate>, sqlx::Error> {
+    let sql = db.sql(
+        "SELECT u.id, u.name, u.email, u.role, \
+           COALESCE(array_agg(d.name ORDER BY lower(d.name)) FILTER (WHERE d.id IS NOT NULL), '{}') AS departments \
+         FROM {t}.users u \
+         LEFT JOIN {t}.department_members m ON m.user_id = u.id \
+         LEFT JOIN {t}.departments d ON d.id = m.department_id \
+         WHERE u.active AND ($1::text IS NULL OR lower(u.name) LIKE $1 OR ($2 AND lower(u.email) LIKE $1)) \
+         GROUP BY u.id ORDER BY lower(u.name), u.id LIMIT $3",
+    );
+    sqlx::query_as(&sql).bind(search.map(like_pattern)).bind(by_email).bind(limit).fetch_all(db.executor()).await
 }
 
 /// Sortable columns of the users list; the only text ever spliced into its ORDER BY.

@@ -45,6 +45,33 @@ pub async fn password_changed(
     Ok(())
 }
 
+/// Wrong passwords from `address` used up its allowance for the account: the account's owner
+/// hears of it (once per window: the counter reaches the limit once).
+pub async fn sign_ins_paused(core: &Core, tenant: &Tenant, user: &UserRow, address: &str) -> Result<(), sqlx::Error> {
+    let mut tx = tenant.db(&core.pool).begin().await?;
+    let from = sender(&mut tx, tenant).await?;
+    let reset_link = link(&core.settings, "/forgot-password");
+    let template = Template::SignInsPaused { name: &user.name, address, link: &reset_link };
+    queue(tx.conn(), &from, &to(user), &template, None).await?;
+    tx.commit().await
+}
+
+/// Two-step sign-in turned on or off by the user, or reset by a manager (`by`).
+pub async fn mfa_changed(
+    core: &Core,
+    tx: &mut TenantTx,
+    tenant: &Tenant,
+    user: &UserRow,
+    enabled: bool,
+    by: Option<&str>,
+) -> Result<(), sqlx::Error> {
+    let from = sender(tx, tenant).await?;
+    let profile = link(&core.settings, "/profile");
+    let template = Template::MfaChanged { name: &user.name, enabled, by, link: &profile };
+    queue(tx.conn(), &from, &to(user), &template, None).await?;
+    Ok(())
+}
+
 /// The address changed: told to the old address (the one that may have been taken over) and
 /// the new one.
 pub async fn email_changed(
@@ -207,6 +234,9 @@ pub fn run_in_background(core: &Core) {
             }
             if let Err(err) = remove_unverified(&core).await {
                 tracing::warn!(error = %err, "removing unverified workspaces failed");
+            }
+            if let Err(err) = crate::server::services::lockout::purge(&core).await {
+                tracing::warn!(error = %err, "purging sign-in counters failed");
             }
             tokio::time::sleep(PASS_EVERY).await;
         }

@@ -1,0 +1,45 @@
+//! `/api/v1/users/me/sessions` (the signed-in user's own sign-ins) and
+//! `/api/v1/users/{id}/sessions` (a manager ends another user's sessions).
+use axum::{extract::State, http::StatusCode, routing::delete, Json, Router};
+use serde::Serialize;
+
+use super::{json::ok, Data, Id};
+use app::{
+    error::AppError,
+    model::SessionDto,
+    server::{services::sessions, state::AppState, tenancy::context::TenantContext},
+};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/users/me/sessions", axum::routing::get(list).delete(end_others))
+        .route("/users/me/sessions/{id}", delete(end_one))
+        .route("/users/{id}/sessions", delete(end_of_user))
+}
+
+async fn list(ctx: TenantContext) -> Result<Json<Data<Vec<SessionDto>>>, AppError> {
+    Ok(ok(sessions::list(&ctx).await?))
+}
+
+/// How many sessions were ended.
+#[derive(Serialize)]
+struct Ended {
+    ended: u64,
+}
+
+async fn end_one(ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
+    sessions::end_own(&ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn end_others(ctx: TenantContext) -> Result<Json<Data<Ended>>, AppError> {
+    Ok(ok(Ended { ended: sessions::end_others(&ctx).await? }))
+}
+
+async fn end_of_user(
+    State(state): State<AppState>,
+    ctx: TenantContext,
+    Id(id): Id,
+) -> Result<Json<Data<Ended>>, AppError> {
+    Ok(ok(Ended { ended: sessions::end_of_user(&state, &ctx, id).await? }))
+}
