@@ -45,6 +45,16 @@ pub enum AppError {
     /// Checkout and invitations wait until the owner confirmed the signup address.
     #[error("email not verified")]
     EmailUnverified,
+    /// The company requires two-step sign-in and this user has not set it up: only enrolling is
+    /// allowed.
+    #[error("mfa enrollment required")]
+    MfaEnrollmentRequired,
+    /// A second-step code that is wrong, already used, or for a challenge that is over.
+    #[error("invalid mfa code")]
+    InvalidMfaCode,
+    /// The `mfa_token` of a sign-in's second step is unknown, used, expired or out of attempts.
+    #[error("invalid mfa token")]
+    InvalidMfaToken,
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
     #[error("bad request: {detail}")]
@@ -72,8 +82,15 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::Validation { .. } => 422,
-            AppError::InvalidCredentials | AppError::Unauthorized { .. } => 401,
-            AppError::Forbidden | AppError::CrossSite | AppError::PlanLimit { .. } | AppError::EmailUnverified => 403,
+            AppError::InvalidCredentials
+            | AppError::Unauthorized { .. }
+            | AppError::InvalidMfaCode
+            | AppError::InvalidMfaToken => 401,
+            AppError::Forbidden
+            | AppError::CrossSite
+            | AppError::PlanLimit { .. }
+            | AppError::EmailUnverified
+            | AppError::MfaEnrollmentRequired => 403,
             AppError::NotFound => 404,
             AppError::Conflict { .. } | AppError::Taken { .. } => 409,
             AppError::Unprocessable { .. } | AppError::DowngradeExceeds { .. } => 422,
@@ -101,6 +118,9 @@ impl AppError {
             AppError::DowngradeExceeds { .. } => "plan_exceeds_usage",
             AppError::SubscriptionInactive => "subscription_inactive",
             AppError::EmailUnverified => "email_unverified",
+            AppError::MfaEnrollmentRequired => "mfa_enrollment_required",
+            AppError::InvalidMfaCode => "invalid_mfa_code",
+            AppError::InvalidMfaToken => "invalid_mfa_token",
             AppError::PlanLimit { .. } => "plan_limit_reached",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::BadRequest { .. } => "bad_request",
@@ -133,6 +153,11 @@ impl AppError {
             AppError::EmailUnverified => {
                 "Confirm the owner's email address first: use the link sent at signup (it can be sent again)".into()
             }
+            AppError::MfaEnrollmentRequired => {
+                "Your company requires two-step sign-in: set it up first (POST /api/v1/users/me/mfa)".into()
+            }
+            AppError::InvalidMfaCode => "The code is wrong or was already used".into(),
+            AppError::InvalidMfaToken => "The sign-in step expired or was already used: sign in again".into(),
             AppError::PlanLimit { resource, limit } => {
                 format!("Your plan allows at most {limit} {resource}; upgrade the plan to add more")
             }

@@ -248,6 +248,8 @@ pub struct CompanyDto {
     pub primary_color: Option<String>,
     /// The owner confirmed the signup address (checkout and invitations wait for it).
     pub email_verified: bool,
+    /// Every user must sign in with a second factor (only the owner changes it).
+    pub mfa_required: bool,
 }
 
 /// What a plan allows; `None` is unlimited.

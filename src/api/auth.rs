@@ -16,10 +16,13 @@ use app::{
         services::{
             auth::{self, Credentials, LoginResponse, RefreshToken, TokenPair},
             mail::notices::{self, SignIn},
+            mfa::{self, VerifyMfa},
             recovery::{self, ForgotPassword, ResetPassword},
+            sessions::Client,
             verification::{self, VerifyEmail},
         },
         state::AppState,
+        tenancy::context::TenantContext,
     },
 };
 
@@ -31,6 +34,15 @@ pub fn router() -> Router<AppState> {
         .route("/forgot-password", post(forgot_password))
         .route("/reset-password", post(reset_password))
         .route("/verify-email", post(verify_email))
+        .route("/mfa/verify", post(verify_mfa))
+}
+
+/// A sign-in's answer: the tokens, or (two-step sign-in on) the token of the second step.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum SignedIn {
+    Done(Box<LoginResponse>),
+    SecondStep { mfa_required: bool, mfa_token: String },
 }
 
 async fn login(
@@ -38,20 +50,42 @@ async fn login(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     ApiJson(creds): ApiJson<Credentials>,
-) -> JsonResult<LoginResponse> {
+) -> JsonResult<SignedIn> {
     let client = super::client(&peer, &headers);
     let ctx = auth::authenticate(&state, creds, &client).await?;
-    let (tokens, ctx) = auth::issue_tokens(&state, &ctx, &client).await?;
+    if ctx.user.mfa_enabled {
+        let mfa_token = mfa::challenge(&ctx).await?;
+        return Ok(ok(SignedIn::SecondStep { mfa_required: true, mfa_token }));
+    }
+    Ok(ok(SignedIn::Done(Box::new(finish_sign_in(&state, &ctx, &client).await?))))
+}
+
+/// The second step: a TOTP or recovery code for the `mfa_token` of the first; answers as a
+/// sign-in without a second factor does.
+async fn verify_mfa(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    ApiJson(input): ApiJson<VerifyMfa>,
+) -> JsonResult<LoginResponse> {
+    let client = super::client(&peer, &headers);
+    let ctx = mfa::verify(&state, input).await?;
+    Ok(ok(finish_sign_in(&state, &ctx, &client).await?))
+}
+
+/// Begins the API session of a sign-in and records its device.
+async fn finish_sign_in(state: &AppState, ctx: &TenantContext, client: &Client) -> Result<LoginResponse, AppError> {
+    let (tokens, ctx) = auth::issue_tokens(state, ctx, client).await?;
     // An API client has no device cookie: its user agent stands for the browser.
     let sign_in = SignIn {
         device: &format!("ua:{}", client.user_agent),
         address: &client.address,
         user_agent: &client.user_agent,
     };
-    if let Err(err) = notices::signed_in(&state, &ctx, &sign_in).await {
+    if let Err(err) = notices::signed_in(state, &ctx, &sign_in).await {
         tracing::warn!(error = %err, "sign-in not recorded");
     }
-    Ok(ok(auth::login_response(tokens, &ctx)))
+    Ok(auth::login_response(tokens, &ctx))
 }
 
 async fn refresh(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshToken>) -> JsonResult<TokenPair> {

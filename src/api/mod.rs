@@ -8,6 +8,7 @@ mod company;
 mod departments;
 mod invitations;
 mod json;
+mod mfa;
 mod sessions;
 mod signup;
 mod users;
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(company::router())
         .merge(invitations::router())
         .merge(sessions::router())
+        .merge(mfa::router())
         .merge(billing::router())
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));

@@ -8,6 +8,7 @@ mod errors;
 mod helpers;
 mod lists;
 mod mail;
+mod mfa;
 mod provisioning;
 mod sessions;
 mod sign_in;

@@ -29,6 +29,7 @@ pub async fn get(core: &Core, ctx: &TenantContext) -> Result<CompanyDto, AppErro
         logo_url: profile.logo_url,
         primary_color: profile.primary_color,
         email_verified: ctx.tenant.email_verified,
+        mfa_required: ctx.tenant.mfa_required,
     })
 }
 
@@ -41,6 +42,8 @@ body! {
         #[serde(default, deserialize_with = "nullable")] phone: Option<String>,
         #[serde(default, deserialize_with = "nullable")] logo_url: Option<String>,
         #[serde(default, deserialize_with = "nullable")] primary_color: Option<String>,
+        /// Every user must sign in with a second factor (owner only).
+        mfa_required: bool,
     }
 }
 
@@ -91,18 +94,25 @@ pub async fn update(core: &Core, ctx: &TenantContext, input: UpdateCompany) -> R
         f.check("primary_color", colour(c));
     }
     f.finish()?;
+    if input.mfa_required.is_some_and(|v| v != ctx.tenant.mfa_required) {
+        authz::require(ctx, Role::Owner)?;
+    }
     let mut tx = ctx.db.begin().await?;
     if let Some(name) = &name {
         tenants::rename(tx.conn(), ctx.tenant.id, name.as_str()).await?;
+    }
+    if let Some(required) = input.mfa_required {
+        tenants::set_mfa_required(tx.conn(), ctx.tenant.id, required).await?;
     }
     company::update(&mut tx, &CompanyChange { email, phone: phone_v, logo_url: logo, primary_color: color }).await?;
     tx.commit().await?;
     core.tenants.evict(&ctx.tenant.slug);
     let mut fresh = ctx.clone();
+    let mut tenant = (*ctx.tenant).clone();
     if let Some(name) = name {
-        let mut tenant = (*ctx.tenant).clone();
         tenant.name = name.into_string();
-        fresh.tenant = std::sync::Arc::new(tenant);
     }
+    tenant.mfa_required = input.mfa_required.unwrap_or(tenant.mfa_required);
+    fresh.tenant = std::sync::Arc::new(tenant);
     get(core, &fresh).await
 }

@@ -11,6 +11,7 @@ pub mod limits;
 pub mod listing;
 pub mod lockout;
 pub mod mail;
+pub mod mfa;
 pub mod profile;
 pub mod provisioning;
 pub mod recovery;

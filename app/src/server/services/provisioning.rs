@@ -134,6 +134,7 @@ async fn provision_in(
             status: SubscriptionStatus::Trialing,
             trial_ends_at: company.trial_ends_at,
             email_verified: false,
+            mfa_required: false,
         };
         verification::send_link(core, &mut tx, &tenant, owner_id, owner.name, owner.email, owner.locale).await?;
     }

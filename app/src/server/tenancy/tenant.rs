@@ -22,6 +22,8 @@ pub struct Tenant {
     pub trial_ends_at: Option<OffsetDateTime>,
     /// The owner confirmed the address given at signup (checkout and invitations wait for it).
     pub email_verified: bool,
+    /// The company requires every user to sign in with a second factor.
+    pub mfa_required: bool,
 }
 
 impl Tenant {
@@ -38,6 +40,7 @@ impl Tenant {
             status: SubscriptionStatus::Trialing,
             trial_ends_at: None,
             email_verified: true,
+            mfa_required: false,
         }
     }
 

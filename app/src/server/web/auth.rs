@@ -16,6 +16,7 @@ use crate::{
     i18n::Locale,
     server::{
         payments::local::is_local_checkout_path,
+        services::mfa,
         state::{AppState, Core},
         tenancy::{
             context::{resolve, Credential, TenantContext},
@@ -59,6 +60,9 @@ fn is_public_page(path: &str) -> bool {
 /// Nested on `/api/v1`: every request there carries a bearer token and `X-Tenant`, else 401.
 pub async fn bearer_middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     match authenticate_bearer(&state, req.headers()).await {
+        Ok(ctx) if mfa::enrolment_required(&ctx) && !is_enrolment_call(req.method(), req.uri().path()) => {
+            AppError::MfaEnrollmentRequired.into_response()
+        }
         Ok(ctx) => {
             req.extensions_mut().insert(ctx);
             next.run(req).await
@@ -121,6 +125,16 @@ async fn authenticate_bearer(core: &Core, headers: &HeaderMap) -> Result<TenantC
         session_id: claims.sid,
     };
     resolve(core, &credential).await?.ok_or_else(|| AppError::unauthorized("Invalid or expired token"))
+}
+
+/// What a user may still do while the company's policy waits for them to set up a second
+/// factor: read who they are and enrol. (Paths as the `/api/v1` router sees them.)
+fn is_enrolment_call(method: &Method, path: &str) -> bool {
+    let path = path.strip_prefix("/api/v1").unwrap_or(path);
+    matches!(
+        (method.as_str(), path),
+        ("GET", "/users/me") | ("POST", "/users/me/mfa") | ("POST", "/users/me/mfa/confirm")
+    )
 }
 
 fn is_safe_method(method: &Method) -> bool {

@@ -13,7 +13,7 @@ use crate::{
 };
 
 const SELECT: &str = "SELECT t.id, t.slug, t.name, t.schema_name, t.plan_id, p.name AS plan_name, t.status, \
-     t.trial_ends_at, t.email_verified_at IS NOT NULL AS email_verified \
+     t.trial_ends_at, t.email_verified_at IS NOT NULL AS email_verified, t.mfa_required \
      FROM public.tenants t JOIN public.plans p ON p.id = t.plan_id";
 
 #[derive(sqlx::FromRow)]
@@ -28,6 +28,7 @@ struct TenantRow {
     status: SubscriptionStatus,
     trial_ends_at: Option<OffsetDateTime>,
     email_verified: bool,
+    mfa_required: bool,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -46,6 +47,7 @@ impl TryFrom<TenantRow> for Tenant {
             status: row.status,
             trial_ends_at: row.trial_ends_at,
             email_verified: row.email_verified,
+            mfa_required: row.mfa_required,
         })
     }
 }
@@ -276,4 +278,15 @@ pub async fn trials_ending(
     .fetch_all(pool)
     .await?;
     rows.into_iter().map(Tenant::try_from).collect()
+}
+
+/// Sets the company's two-step sign-in policy (kept in the registry: read with the tenant on
+/// every request).
+pub async fn set_mfa_required(conn: &mut PgConnection, id: Uuid, required: bool) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE public.tenants SET mfa_required = $2, updated_at = now() WHERE id = $1")
+        .bind(id)
+        .bind(required)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 pub mod company;
 pub mod departments;
 pub mod invitations;
+pub mod mfa;
 pub mod refresh_tokens;
 pub mod sessions;
 pub mod user_loader;

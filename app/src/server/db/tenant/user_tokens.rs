@@ -9,6 +9,8 @@ use crate::server::tenancy::db::{TenantDb, TenantTx};
 pub enum Purpose {
     PasswordReset,
     EmailVerification,
+    /// The second step of a sign-in (`mfa_token`).
+    MfaChallenge,
 }
 
 impl Purpose {
@@ -16,6 +18,7 @@ impl Purpose {
         match self {
             Purpose::PasswordReset => "password_reset",
             Purpose::EmailVerification => "email_verification",
+            Purpose::MfaChallenge => "mfa_challenge",
         }
     }
 }
