@@ -17,6 +17,7 @@ use crate::{
         departments::{DepartmentPage, DepartmentsPage},
         invitation::InvitationPage,
         login::LoginPage,
+        mfa::{MfaSetupPage, RecoveryCodesPage},
         not_found::NotFound,
         profile::ProfilePage,
         recovery::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
@@ -102,6 +103,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/departments/:id") view=DepartmentPage ssr=SsrMode::Async/>
                 <Route path=path!("/company") view=CompanyPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/profile/mfa") view=MfaSetupPage ssr=SsrMode::Async/>
+                <Route path=path!("/profile/mfa/codes") view=RecoveryCodesPage ssr=SsrMode::Async/>
                 <Route path=path!("/invitation/:token") view=InvitationPage ssr=SsrMode::Async/>
                 <Route path=path!("/signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=path!("/billing") view=BillingPage ssr=SsrMode::Async/>

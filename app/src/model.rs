@@ -175,6 +175,8 @@ pub struct Viewer {
     pub writable: bool,
     /// False until the owner confirmed the signup address (the shell shows a banner).
     pub email_verified: bool,
+    /// The company requires two-step sign-in.
+    pub mfa_required: bool,
 }
 
 /// `meta` of every list answer.

@@ -222,3 +222,79 @@ async fn a_manager_resets_a_users_second_factor_and_the_user_hears_of_it() {
     let reset = mails.iter().find(|m| m.subject.starts_with("Two-step verification reset")).expect("reset notice");
     assert!(reset.text.contains("manager reset two-step verification"), "{}", reset.text);
 }
+
+#[tokio::test]
+async fn under_the_policy_a_browser_is_sent_to_set_up_and_other_actions_are_refused() {
+    let app = spawn_app().await;
+    let staff = staffed(&app, "acme").await;
+    app.as_user(&staff["owner"], "acme").put("/api/v1/company", json!({ "mfa_required": true }), 200).await;
+    let web = crate::helpers::browser();
+    let res = web
+        .post(app.url("/rpc/login"))
+        .form(&[("tenant", "acme"), ("email", "attendant@acme.test"), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    for page in ["/", "/profile", "/departments"] {
+        let res = web.get(app.url(page)).send().await.unwrap();
+        assert_eq!(res.status(), 303, "{page}");
+        assert_eq!(res.headers()["location"], "/profile/mfa", "{page}");
+    }
+    assert_eq!(web.get(app.url("/profile/mfa")).send().await.unwrap().status(), 200);
+    let res = web
+        .post(app.url("/rpc/save_profile"))
+        .form(&[("name", "Someone else"), ("locale", "en")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    // The enrolment page's own calls go through.
+    let res = web.post(app.url("/rpc/start_mfa")).json(&json!({})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let setup: Value = res.json().await.unwrap();
+    assert!(setup["qr_svg"].as_str().unwrap().contains("<svg"));
+    let secret = setup["secret"].as_str().unwrap();
+    let res = web.post(app.url("/rpc/confirm_mfa")).form(&[("code", code_at(secret, now()))]).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let codes: Vec<String> =
+        web.post(app.url("/rpc/take_recovery_codes")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert_eq!(codes.len(), 10);
+    let again: Vec<String> =
+        web.post(app.url("/rpc/take_recovery_codes")).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    assert!(again.is_empty(), "shown once");
+    assert_eq!(web.get(app.url("/")).send().await.unwrap().status(), 200, "set up: the app is open");
+}
+
+#[tokio::test]
+async fn the_sign_in_form_asks_for_the_code_and_keeps_the_challenge_out_of_the_page() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+    let (secret, _) = enrol(&app, &access, "acme").await;
+    let web = crate::helpers::browser();
+    let form = |code: String| {
+        web.post(app.url("/rpc/login_mfa"))
+            .header("accept", "text/html")
+            .header("sec-fetch-site", "same-origin")
+            .form(&[("code", code), ("next", "/users".to_string())])
+            .send()
+    };
+    let res = web
+        .post(app.url("/rpc/login"))
+        .header("accept", "text/html")
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", "/users")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    assert_eq!(location, "/login?step=code&next=/users");
+    assert_eq!(web.get(app.url("/users")).send().await.unwrap().status(), 303, "not signed in yet");
+    let res = form("111111".into()).await.unwrap();
+    assert_eq!(res.headers()["location"], "/login?error=invalid_mfa_code&step=code&next=/users");
+    let res = form(code_at(&secret, now() + 30)).await.unwrap();
+    assert_eq!(res.headers()["location"], "/users");
+    assert_eq!(web.get(app.url("/users")).send().await.unwrap().status(), 200);
+}

@@ -94,6 +94,9 @@ pub fn error_key(err: &AppError) -> Option<Key> {
         AppError::RateLimited { .. } => Key::LoginErrorRateLimited,
         AppError::SubscriptionInactive => Key::ErrorSubscriptionInactive,
         AppError::EmailUnverified => Key::ErrorEmailUnverified,
+        AppError::MfaEnrollmentRequired => Key::ErrorMfaEnrollmentRequired,
+        AppError::InvalidMfaCode => Key::LoginErrorInvalidMfaCode,
+        AppError::InvalidMfaToken => Key::LoginErrorInvalidMfaToken,
         AppError::Unprocessable { code, .. } if code == "invalid_token" => Key::ErrorInvalidToken,
         AppError::Conflict { code, .. } if code == "already_verified" => Key::VerifyAlready,
         AppError::Taken { code, .. } if code == "document_taken" => Key::SignupDocumentTaken,
@@ -108,9 +111,15 @@ pub fn error_key(err: &AppError) -> Option<Key> {
 
 /// The banner above a form: the error of the last try, or the `?notice=` of a success.
 #[component]
-pub fn FormStatus(error: Signal<Option<AppError>>) -> impl IntoView {
+pub fn FormStatus(
+    error: Signal<Option<AppError>>,
+    /// Whether this banner also shows `?notice=` (one banner per page should).
+    #[prop(default = true)]
+    notice: bool,
+) -> impl IntoView {
+    let show_notice = notice;
     let query = use_query_map();
-    let notice = move || query.with(|q| q.get("notice")).and_then(|n| notice_key(&n));
+    let notice = move || query.with(|q| q.get("notice")).and_then(|n| notice_key(&n)).filter(|_| show_notice);
     view! {
         {move || match error.get() {
             Some(err) => {
@@ -163,6 +172,9 @@ fn notice_key(code: &str) -> Option<Key> {
         "email_verified" => Key::NoticeEmailVerified,
         "invitation_resent" => Key::NoticeInvitationResent,
         "invitation_revoked" => Key::NoticeInvitationRevoked,
+        "mfa_off" => Key::NoticeMfaOff,
+        "session_ended" => Key::NoticeSessionEnded,
+        "sessions_ended" => Key::NoticeSessionsEnded,
         _ => return None,
     })
 }

@@ -1,7 +1,7 @@
 //! The company settings page (manager and above): name, contact, logo and brand colour.
 use leptos::prelude::*;
 
-use crate::components::form::{error_key, go_on_success, FormStatus, Submit, TextField, CARD};
+use crate::components::form::{error_key, go_on_success, Checkbox, FormStatus, Submit, TextField, CARD};
 use crate::components::guard::signed_in_page;
 use crate::i18n::{t, Key};
 use crate::model::Role;
@@ -9,7 +9,8 @@ use crate::server_fns::company::{get_company, SaveCompany};
 
 #[component]
 pub fn CompanyPage() -> impl IntoView {
-    signed_in_page(Role::Manager, |_| {
+    signed_in_page(Role::Manager, |viewer| {
+        let owner = viewer.user.role == Role::Owner;
         let company = Resource::new(|| (), |_| get_company());
         let save = ServerAction::<SaveCompany>::new();
         let error = go_on_success(save.value(), |_| "/company?notice=saved".into());
@@ -28,6 +29,13 @@ pub fn CompanyPage() -> impl IntoView {
                                     <TextField name="phone" label=t(Key::CompanyPhone) kind="tel" value=c.phone.clone().unwrap_or_default() error=error/>
                                     <TextField name="logo_url" label=t(Key::CompanyLogo) kind="url" value=c.logo_url.clone().unwrap_or_default() error=error/>
                                     <TextField name="primary_color" label=t(Key::CompanyColor) value=c.primary_color.clone().unwrap_or_default() hint="#4f46e5" error=error/>
+                                    {owner.then(|| view! {
+                                        <div class="space-y-1 border-t border-slate-200 pt-4 dark:border-slate-800">
+                                            <input type="hidden" name="mfa_policy" value="shown"/>
+                                            <Checkbox name="mfa_required" label=t(Key::CompanyMfaRequired) checked=c.mfa_required/>
+                                            <p class="text-xs text-slate-600 dark:text-slate-400">{t(Key::CompanyMfaRequiredHint)}</p>
+                                        </div>
+                                    })}
                                     <Submit label=t(Key::FormSave) pending=save.pending().into()/>
                                 </ActionForm>
                                 <dl class=format!("{CARD} space-y-3 self-start text-sm")>

@@ -6,7 +6,10 @@ use crate::{
     components::locale_switcher::LocaleSwitcher,
     error::AppError,
     i18n::{t, Key},
-    server_fns::auth::{Login, TENANT_COOKIE},
+    server_fns::{
+        auth::{Login, TENANT_COOKIE},
+        mfa::LoginMfa,
+    },
 };
 
 /// The workspace this browser signed into last (a plain cookie, readable on both sides so the
@@ -36,6 +39,8 @@ fn error_key(code: &str) -> Key {
         "invalid_credentials" => Key::LoginErrorInvalidCredentials,
         "rate_limited" => Key::LoginErrorRateLimited,
         "cross_site_request" => Key::LoginErrorForbidden,
+        "invalid_mfa_code" => Key::LoginErrorInvalidMfaCode,
+        "invalid_mfa_token" => Key::LoginErrorInvalidMfaToken,
         _ => Key::LoginErrorGeneric,
     }
 }
@@ -76,11 +81,81 @@ fn Field(
     }
 }
 
+/// After a successful step (JavaScript on): a full page load of the address the server answered.
+fn navigate_on_success<S>(result: S)
+where
+    S: Get<Value = Option<Result<String, AppError>>> + Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        let target = result.get().and_then(Result::ok);
+        #[cfg(feature = "hydrate")]
+        if let Some(target) = target {
+            let _ = web_sys::window().map(|w| w.location().assign(&target));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = target;
+    });
+}
+
+const SUBMIT: &str =
+    "w-full rounded-lg bg-indigo-600 px-4 py-2.5 font-semibold text-white shadow-sm hover:bg-indigo-500 \
+    focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60";
+
+/// The second step of a sign-in with two-step verification: the code from the app (or a
+/// recovery code). The challenge waits in the browser's session, not in the page.
+#[component]
+fn CodeStep(next: String, query_error: Option<String>) -> impl IntoView {
+    let verify = ServerAction::<LoginMfa>::new();
+    let pending = verify.pending();
+    let result = verify.value();
+    navigate_on_success(result);
+    let error = Signal::derive(move || match result.get() {
+        Some(Ok(_)) => None,
+        Some(Err(AppError::Validation { .. })) => Some(t(Key::FieldRequired)),
+        Some(Err(err)) => Some(t(error_key(err.code()))),
+        None => query_error.as_deref().map(|c| t(error_key(c))),
+    });
+    view! {
+        <ActionForm action=verify attr:class="space-y-5 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate="true">
+            <h2 class="text-lg font-semibold">{t(Key::LoginCodeTitle)}</h2>
+            <p role="alert" data-testid="login-error" class="text-sm font-medium text-red-600 empty:hidden dark:text-red-400">
+                {move || error.get()}
+            </p>
+            <input type="hidden" name="next" value=next/>
+            <div>
+                <label for="code" class="block text-sm font-medium text-slate-700 dark:text-slate-300">{t(Key::LoginCode)}</label>
+                <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" autofocus=true
+                    class=INPUT aria-invalid=move || error.get().is_some().to_string()/>
+            </div>
+            <button type="submit" class=SUBMIT disabled=move || pending.get()>
+                {move || if pending.get() { t(Key::LoginPending) } else { t(Key::LoginCodeSubmit) }}
+            </button>
+            <p class="text-center text-sm"><a href="/login" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{t(Key::LoginCodeBack)}</a></p>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let q = move |k: &str| query.with_untracked(|m| m.get(k)).unwrap_or_default();
     let next = q("next");
+    if q("step") == "code" {
+        let error = Some(q("error")).filter(|s| !s.is_empty());
+        return view! {
+            <div class="flex min-h-screen flex-col">
+                <div class="flex justify-end p-4"><LocaleSwitcher/></div>
+                <main class="mx-auto w-full max-w-md flex-1 px-4 pb-16 pt-8">
+                    <div class="mb-8 text-center">
+                        <span class="mx-auto grid h-12 w-12 place-items-center rounded-xl bg-indigo-600 text-xl font-bold text-white">"A"</span>
+                        <h1 class="mt-4 text-2xl font-bold tracking-tight">{t(Key::LoginTitle)}</h1>
+                    </div>
+                    <CodeStep next=next query_error=error/>
+                </main>
+            </div>
+        }
+        .into_any();
+    }
     let tenant = Some(q("tenant")).filter(|s| !s.is_empty()).or_else(remembered_tenant).unwrap_or_default();
     let email = q("email");
     // Errors of a plain form post come back in the query; those of the hydrated form in the action.
@@ -97,16 +172,9 @@ pub fn LoginPage() -> impl IntoView {
     let pending = login.pending();
     let result = login.value();
 
-    // Signed in: a full page load, so the whole page (and its language) is the user's.
-    Effect::new(move |_| {
-        let target = result.get().and_then(Result::ok);
-        #[cfg(feature = "hydrate")]
-        if let Some(target) = target {
-            let _ = web_sys::window().map(|w| w.location().assign(&target));
-        }
-        #[cfg(not(feature = "hydrate"))]
-        let _ = target;
-    });
+    // Signed in (or on to the code step): a full page load, so the whole page (and its
+    // language) is the user's.
+    navigate_on_success(result);
 
     let form_error = Signal::derive(move || match result.get() {
         Some(Err(AppError::Validation { .. })) | Some(Ok(_)) => None,
@@ -166,4 +234,5 @@ pub fn LoginPage() -> impl IntoView {
             </main>
         </div>
     }
+    .into_any()
 }

@@ -6,6 +6,7 @@ pub mod dashboard;
 pub mod departments;
 pub mod invitation;
 pub mod login;
+pub mod mfa;
 pub mod not_found;
 pub mod profile;
 pub mod recovery;

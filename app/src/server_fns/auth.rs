@@ -29,14 +29,24 @@ pub async fn login(tenant: String, email: String, password: String, next: String
             auth::Credentials { tenant: Some(tenant.clone()), email: Some(email.clone()), password: Some(password) };
         let client = request::client(&parts);
         let ctx = auth::authenticate(&state, creds, &client).await?;
-        let ctx = session::sign_in(&state, &request::session(&parts)?, &ctx, &client).await?;
+        let browser = request::session(&parts)?;
+        if ctx.user.mfa_enabled {
+            // The password was right; the code step finishes the sign-in.
+            let challenge = crate::server::services::mfa::challenge(&ctx).await?;
+            browser
+                .insert(super::mfa::CHALLENGE_KEY, challenge)
+                .await
+                .map_err(|e| crate::server::error::internal("session", e))?;
+            return Ok::<_, AppError>((ctx, format!("/login?step=code&next={}", urlencode(&target))));
+        }
+        let ctx = session::sign_in(&state, &browser, &ctx, &client).await?;
         request::record_sign_in(&state, &parts, &ctx).await;
-        Ok::<_, AppError>(ctx)
+        Ok::<_, AppError>((ctx, target.clone()))
     }
     .await;
     let plain_form = request::is_plain_form(&parts);
     match outcome {
-        Ok(ctx) => {
+        Ok((ctx, target)) => {
             request::set_preference_cookie(&state, TENANT_COOKIE, ctx.tenant.slug.as_str());
             if plain_form {
                 leptos_axum::redirect(&target);

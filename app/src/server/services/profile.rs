@@ -26,6 +26,7 @@ pub fn viewer(ctx: &TenantContext) -> Viewer {
         subscription_status: ctx.tenant.status,
         writable: ctx.tenant.accepts_writes(),
         email_verified: ctx.tenant.email_verified,
+        mfa_required: ctx.tenant.mfa_required,
     }
 }
 

@@ -86,6 +86,15 @@ pub async fn session_middleware(State(state): State<AppState>, mut req: Request,
     };
     let locale = decide_locale(req.headers(), ctx.as_ref());
     req.extensions_mut().insert(RequestLocale(locale));
+    if ctx.as_ref().is_some_and(mfa::enrolment_required) {
+        let path = req.uri().path();
+        if req.method() == Method::GET && !is_public_page(path) && !path.starts_with("/profile/mfa") {
+            return Redirect::to("/profile/mfa").into_response();
+        }
+        if path.starts_with("/rpc/") && !is_enrolment_rpc(path) {
+            return AppError::MfaEnrollmentRequired.into_response();
+        }
+    }
     match ctx {
         Some(ctx) => {
             req.extensions_mut().insert(ctx);
@@ -135,6 +144,15 @@ fn is_enrolment_call(method: &Method, path: &str) -> bool {
         (method.as_str(), path),
         ("GET", "/users/me") | ("POST", "/users/me/mfa") | ("POST", "/users/me/mfa/confirm")
     )
+}
+
+/// The server functions a browser may call while its user must still set up a second factor:
+/// the enrolment page's and signing out (the page frame's own reads included).
+fn is_enrolment_rpc(path: &str) -> bool {
+    let endpoint = path.trim_start_matches("/rpc/");
+    ["start_mfa", "confirm_mfa", "take_recovery_codes", "logout", "viewer", "set_locale", "login", "login_mfa"]
+        .iter()
+        .any(|allowed| endpoint == *allowed || endpoint.starts_with(&format!("{allowed}?")))
 }
 
 fn is_safe_method(method: &Method) -> bool {
