@@ -174,6 +174,7 @@ async fn main() -> anyhow::Result<()> {
         pool_size: 8,
         data_dir: std::env::temp_dir(),
         jwt_secret: Secret::new(secret.as_bytes().to_vec()),
+        jwt_secret_previous: None,
         settings: settings.clone(),
     };
     let app = Application::build(&config).await?;

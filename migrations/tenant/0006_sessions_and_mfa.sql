@@ -33,11 +33,12 @@ ALTER TABLE users ADD COLUMN mfa_pending_secret text;
 ALTER TABLE users ADD COLUMN mfa_enabled_at timestamptz;
 ALTER TABLE users ADD COLUMN mfa_last_step bigint;
 
--- Single-use recovery codes, SHA-256 digests only (each code carries 50 random bits).
+-- Single-use recovery codes. Each carries 50 random bits, too few for a fast hash: they are
+-- stored like passwords (argon2id, salted).
 CREATE TABLE mfa_recovery_codes (
     id        uuid PRIMARY KEY,
     user_id   uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    code_hash bytea NOT NULL,
+    code_hash text NOT NULL,
     used_at   timestamptz
 );
 CREATE INDEX mfa_recovery_codes_user_idx ON mfa_recovery_codes (user_id);

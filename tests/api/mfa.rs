@@ -60,10 +60,10 @@ async fn enrol_then_sign_in_with_a_code_which_is_accepted_once() {
     assert_eq!(codes.len(), 10);
     let me = app.as_user(&access, "acme").get("/api/v1/users/me", 200).await;
     assert_eq!(me["data"]["mfa_enabled"], true);
-    let stored: Vec<Vec<u8>> =
+    let stored: Vec<String> =
         sqlx::query_scalar("SELECT code_hash FROM t_acme.mfa_recovery_codes").fetch_all(&app.pool).await.unwrap();
     assert_eq!(stored.len(), 10);
-    assert!(stored.iter().all(|h| h.len() == 32), "digests, not the codes");
+    assert!(stored.iter().all(|h| h.starts_with("$argon2id$")), "salted hashes, not the codes");
 
     // The code that confirmed the set-up cannot sign in (already used in its window).
     let token_1 = first_step(&app, "owner@acme.test").await;
@@ -257,12 +257,15 @@ async fn under_the_policy_a_browser_is_sent_to_set_up_and_other_actions_are_refu
     let secret = setup["secret"].as_str().unwrap();
     let res = web.post(app.url("/rpc/confirm_mfa")).form(&[("code", code_at(secret, now()))]).send().await.unwrap();
     assert_eq!(res.status(), 200);
-    let codes: Vec<String> =
-        web.post(app.url("/rpc/take_recovery_codes")).json(&json!({})).send().await.unwrap().json().await.unwrap();
-    assert_eq!(codes.len(), 10);
-    let again: Vec<String> =
-        web.post(app.url("/rpc/take_recovery_codes")).json(&json!({})).send().await.unwrap().json().await.unwrap();
-    assert!(again.is_empty(), "shown once");
+    let shown = |web: reqwest::Client| {
+        let url = app.url("/rpc/recovery_codes_to_show");
+        async move { web.post(url).json(&json!({})).send().await.unwrap().json::<Vec<String>>().await.unwrap() }
+    };
+    assert_eq!(shown(web.clone()).await.len(), 10);
+    assert_eq!(shown(web.clone()).await.len(), 10, "until the person says they saved them");
+    let res = web.post(app.url("/rpc/forget_recovery_codes")).json(&json!({})).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(shown(web.clone()).await.is_empty(), "then never again");
     assert_eq!(web.get(app.url("/")).send().await.unwrap().status(), 200, "set up: the app is open");
 }
 

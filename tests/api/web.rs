@@ -245,3 +245,50 @@ async fn next_after_sign_in_stays_on_this_site_whatever_it_hides() {
         assert_eq!(location(&res), expected, "{next:?}");
     }
 }
+
+/// The `name=value` of the session cookie an answer sets, if it sets one.
+fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("atrium_session="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn a_password_change_in_the_browser_renews_its_session_id_and_ends_the_others() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let plain = || Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let here = plain();
+    let signed_in = form_login(&app, &here, "acme", PASSWORD).await;
+    let cookie = session_cookie(&signed_in).unwrap();
+    let elsewhere = session_cookie(&form_login(&app, &plain(), "acme", PASSWORD).await).unwrap();
+    let api = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+
+    let res = here
+        .post(app.url("/rpc/save_profile"))
+        .header(header::COOKIE, &cookie)
+        .form(&[
+            ("name", "Owner"),
+            ("locale", "en"),
+            ("current_password", PASSWORD),
+            ("password", "a brand new passphrase"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let renewed = session_cookie(&res).expect("a new session id");
+    assert_ne!(renewed, cookie);
+    let page = |cookie: String| {
+        let client = plain();
+        let url = app.url("/profile");
+        async move { client.get(url).header(header::COOKIE, cookie).send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(page(renewed).await, 200, "this browser stays signed in");
+    assert_eq!(page(cookie).await, 303, "a copy of its old cookie does not");
+    assert_eq!(page(elsewhere).await, 303, "another browser is signed out");
+    assert_eq!(app.get_me(&api, "acme").await.status(), 401, "and so are API clients");
+}

@@ -173,6 +173,8 @@ fn notice_key(code: &str) -> Option<Key> {
         "invitation_resent" => Key::NoticeInvitationResent,
         "invitation_revoked" => Key::NoticeInvitationRevoked,
         "mfa_off" => Key::NoticeMfaOff,
+        "mfa_reset" => Key::NoticeMfaReset,
+        "user_sessions_ended" => Key::NoticeUserSessionsEnded,
         "session_ended" => Key::NoticeSessionEnded,
         "sessions_ended" => Key::NoticeSessionsEnded,
         _ => return None,

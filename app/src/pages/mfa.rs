@@ -9,7 +9,7 @@ use crate::{
     },
     i18n::{t, Key},
     model::Role,
-    server_fns::mfa::{start_mfa, take_recovery_codes, ConfirmMfa},
+    server_fns::mfa::{recovery_codes_to_show, start_mfa, ConfirmMfa, ForgetRecoveryCodes},
     url::urlencode,
 };
 
@@ -52,7 +52,9 @@ pub fn MfaSetupPage() -> impl IntoView {
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
     signed_in_page(Role::Attendant, |_| {
-        let codes = Resource::new(|| (), |_| take_recovery_codes());
+        let codes = Resource::new(|| (), |_| recovery_codes_to_show());
+        let done = ServerAction::<ForgetRecoveryCodes>::new();
+        let _ = follow_to_profile(done);
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::MfaCodesTitle)}</h1>
             <Suspense>
@@ -75,7 +77,9 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                             </ul>
                             <div class="flex flex-wrap gap-3">
                                 <a href=download download="atrium-recovery-codes.txt" class=BUTTON_SECONDARY>{t(Key::MfaCodesDownload)}</a>
-                                <a href="/profile" class=BUTTON data-testid="codes-done">{t(Key::MfaCodesDone)}</a>
+                                <ActionForm action=done>
+                                    <button type="submit" class=BUTTON data-testid="codes-done">{t(Key::MfaCodesDone)}</button>
+                                </ActionForm>
                             </div>
                         </div>
                     }.into_any()
@@ -83,4 +87,9 @@ pub fn RecoveryCodesPage() -> impl IntoView {
             </Suspense>
         }
     })
+}
+
+/// After "I have saved them" (JavaScript on): the profile page.
+fn follow_to_profile(done: ServerAction<ForgetRecoveryCodes>) -> Signal<Option<crate::error::AppError>> {
+    crate::components::form::go_on_success(done.value(), |_| "/profile".to_string())
 }

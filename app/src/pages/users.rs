@@ -13,9 +13,13 @@ use crate::{
     },
     i18n::{t, use_locale, Key, Locale},
     model::{InvitationDto, Role, UserDto},
-    server_fns::users::{
-        get_user, list_invitations, list_users, CreateUser, ResendInvitation, RevokeInvitation, SetUserActive,
-        UpdateUser,
+    server_fns::{
+        mfa::ResetUserMfa,
+        sessions::EndUserSessions,
+        users::{
+            get_user, list_invitations, list_users, CreateUser, ResendInvitation, RevokeInvitation, SetUserActive,
+            UpdateUser,
+        },
     },
     url::urlencode,
 };
@@ -304,6 +308,7 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
                 <Checkbox name="active" label=t(Key::UsersActive) checked=user.active/>
                 <Submit label=t(Key::FormSave) pending=update.pending().into()/>
             </ActionForm>
+            <div class="space-y-6">
             <section class=format!("{CARD} space-y-4")>
                 <h2 class="font-semibold">{if deactivating { t(Key::UsersDeactivate) } else { t(Key::UsersReactivate) }}</h2>
                 <p class="text-sm text-slate-600 dark:text-slate-400">
@@ -333,6 +338,36 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
                     }.into_any()
                 }}
             </section>
+            <SignInCard id=id mfa_enabled=user.mfa_enabled/>
+            </div>
         </div>
+    }
+}
+
+/// Ending another person's sessions, and resetting their second factor when they have one.
+#[component]
+fn SignInCard(id: Uuid, mfa_enabled: bool) -> impl IntoView {
+    let reset = ServerAction::<ResetUserMfa>::new();
+    let end = ServerAction::<EndUserSessions>::new();
+    let reset_error = go_on_success(reset.value(), move |_| format!("/users/{id}?notice=mfa_reset"));
+    let end_error = go_on_success(end.value(), move |_| format!("/users/{id}?notice=user_sessions_ended"));
+    view! {
+        <section class=format!("{CARD} space-y-4") data-testid="user-sign-in">
+            <h2 class="font-semibold">{t(Key::UsersSignInTitle)}</h2>
+            <FormStatus error=end_error notice=false/>
+            <ActionForm action=end attr:class="space-y-2">
+                <input type="hidden" name="id" value=id.to_string()/>
+                <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::UsersEndSessionsHint)}</p>
+                <Submit label=t(Key::UsersEndSessions) pending=end.pending().into() class=BUTTON_SECONDARY/>
+            </ActionForm>
+            {mfa_enabled.then(|| view! {
+                <FormStatus error=reset_error notice=false/>
+                <ActionForm action=reset attr:class="space-y-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::UsersResetMfaHint)}</p>
+                    <Submit label=t(Key::UsersResetMfa) pending=reset.pending().into() class=BUTTON_SECONDARY/>
+                </ActionForm>
+            })}
+        </section>
     }
 }

@@ -9,9 +9,12 @@ use crate::error::AppError;
 /// password form and the code form: never in a URL.
 #[cfg(feature = "ssr")]
 pub const CHALLENGE_KEY: &str = "mfa_challenge";
-/// Recovery codes just made, kept in the session until the page that shows them once.
+/// Recovery codes just made, kept in the (server-side) session for the page that shows them
+/// until the person says they saved them, and for 10 minutes at most.
 #[cfg(feature = "ssr")]
 const CODES_KEY: &str = "mfa_recovery_codes";
+#[cfg(feature = "ssr")]
+const CODES_SHOWN_FOR_SECS: i64 = 600;
 
 /// The code step of the sign-in form: completes the sign-in the password form began.
 #[server(prefix = "/rpc", endpoint = "login_mfa")]
@@ -27,6 +30,7 @@ pub async fn login_mfa(code: String, next: String) -> Result<String, AppError> {
     let parts = request::parts()?;
     let target = super::safe_next(Some(&next));
     let outcome = async {
+        request::limit_per_address(&state, &parts)?;
         let browser = request::session(&parts)?;
         let mfa_token: Option<String> =
             browser.get(CHALLENGE_KEY).await.map_err(|e| crate::server::error::internal("session", e))?;
@@ -88,8 +92,9 @@ pub async fn confirm_mfa(code: String) -> Result<String, AppError> {
     let browser = request::session(&parts)?;
     let confirm = |ctx| async move {
         let codes = mfa::confirm(&state, &ctx, ConfirmMfa { code: Some(code) }).await?;
+        let made_at = time::OffsetDateTime::now_utc().unix_timestamp();
         browser
-            .insert(CODES_KEY, codes.recovery_codes)
+            .insert(CODES_KEY, (made_at, codes.recovery_codes))
             .await
             .map_err(|e| crate::server::error::internal("session", e))?;
         Ok("/profile/mfa/codes".to_string())
@@ -97,16 +102,40 @@ pub async fn confirm_mfa(code: String) -> Result<String, AppError> {
     request::signed_in_form(confirm, |target: &String| target.clone()).await
 }
 
-/// The recovery codes just made, once: the session forgets them as they are read.
-#[server(prefix = "/rpc", endpoint = "take_recovery_codes")]
-pub async fn take_recovery_codes() -> Result<Vec<String>, AppError> {
+/// The recovery codes just made, while they may still be shown (empty afterwards).
+#[server(prefix = "/rpc", endpoint = "recovery_codes_to_show")]
+pub async fn recovery_codes_to_show() -> Result<Vec<String>, AppError> {
     use crate::server::web::request;
     let parts = request::parts()?;
     request::tenant_context(&parts)?;
     let browser = request::session(&parts)?;
-    let codes: Option<Vec<String>> =
-        browser.remove(CODES_KEY).await.map_err(|e| crate::server::error::internal("session", e))?;
-    Ok(codes.unwrap_or_default())
+    let kept: Option<(i64, Vec<String>)> =
+        browser.get(CODES_KEY).await.map_err(|e| crate::server::error::internal("session", e))?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match kept {
+        Some((made_at, codes)) if now - made_at <= CODES_SHOWN_FOR_SECS => Ok(codes),
+        Some(_) => {
+            let _ = browser.remove::<(i64, Vec<String>)>(CODES_KEY).await;
+            Ok(Vec::new())
+        }
+        None => Ok(Vec::new()),
+    }
+}
+
+/// "I have saved them": the codes are never shown again.
+#[server(prefix = "/rpc", endpoint = "forget_recovery_codes")]
+pub async fn forget_recovery_codes() -> Result<(), AppError> {
+    use crate::server::web::request;
+    let parts = request::parts()?;
+    let browser = request::session(&parts)?;
+    let forget = |_ctx| async move {
+        browser
+            .remove::<(i64, Vec<String>)>(CODES_KEY)
+            .await
+            .map(|_| ())
+            .map_err(|e| crate::server::error::internal("session", e))
+    };
+    request::signed_in_form(forget, |_| "/profile".into()).await
 }
 
 /// Turns two-step sign-in off with the current password.
@@ -129,4 +158,13 @@ pub async fn disable_mfa(current_password: String) -> Result<(), AppError> {
 pub async fn recovery_codes_left() -> Result<i64, AppError> {
     use crate::server::{services::mfa, web::request};
     mfa::recovery_codes_left(&request::tenant_context(&request::parts()?)?).await
+}
+
+/// A manager resets another user's second factor (the users page).
+#[server(prefix = "/rpc", endpoint = "reset_user_mfa")]
+pub async fn reset_user_mfa(id: uuid::Uuid) -> Result<(), AppError> {
+    use crate::server::{services::mfa, web::request};
+    let state = request::app_state()?;
+    let reset = |ctx| async move { mfa::reset(&state, &ctx, id).await };
+    request::signed_in_form(reset, move |_| format!("/users/{id}?notice=mfa_reset")).await
 }

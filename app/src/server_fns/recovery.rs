@@ -31,9 +31,11 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
     let state = request::app_state()?;
     let parts = request::parts()?;
     let input = recovery::ResetPassword { token: Some(token), password: Some(password) };
-    let result = recovery::reset(&state, input)
-        .await
-        .map(|tenant| format!("/login?notice=password_reset&tenant={}", urlencode(tenant.slug.as_str())));
+    let result = match request::limit_per_address(&state, &parts) {
+        Ok(()) => recovery::reset(&state, input).await,
+        Err(err) => Err(err),
+    }
+    .map(|tenant| format!("/login?notice=password_reset&tenant={}", urlencode(tenant.slug.as_str())));
     request::finish_form(&parts, result, |t| t.clone())
 }
 

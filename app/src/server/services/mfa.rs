@@ -6,7 +6,6 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use rand::Rng;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use totp_rs::{Algorithm, Secret, TOTP};
 use uuid::Uuid;
@@ -108,9 +107,10 @@ pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }
 
-fn recovery_digest(code: &str) -> Vec<u8> {
-    let normal: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(|c| c.to_lowercase()).collect();
-    Sha256::digest(normal.as_bytes()).to_vec()
+/// A recovery code as it is hashed: letters and digits only, lowercase (typed with or without
+/// the dash, in any case).
+fn normal_code(code: &str) -> String {
+    code.chars().filter(|c| c.is_ascii_alphanumeric()).flat_map(|c| c.to_lowercase()).collect()
 }
 
 /// Ten codes of 10 characters from a 32-letter alphabet without look-alikes (50 bits each),
@@ -143,12 +143,16 @@ pub async fn confirm(core: &Core, ctx: &TenantContext, input: ConfirmMfa) -> Res
     let step = matching_step(&totp(&pending, &account_name(ctx))?, &code, now_secs())
         .ok_or_else(|| AppError::field("code", "is incorrect"))?;
     let codes = new_recovery_codes();
-    let digests: Vec<Vec<u8>> = codes.iter().map(|c| recovery_digest(c)).collect();
+    // 50 random bits each: stored like passwords (argon2id, salted), not with a fast hash.
+    let mut hashes = Vec::with_capacity(codes.len());
+    for code in &codes {
+        hashes.push(password::hash(normal_code(code)).await?);
+    }
     let mut tx = ctx.db.begin().await?;
     if !mfa::enable(&mut tx, ctx.user.id, &pending, step).await? {
         return Err(AppError::field("code", "is incorrect"));
     }
-    mfa::replace_recovery_codes(&mut tx, ctx.user.id, &digests).await?;
+    mfa::replace_recovery_codes(&mut tx, ctx.user.id, &hashes).await?;
     notices::mfa_changed(core, &mut tx, &ctx.tenant, &ctx.user, true, None).await?;
     tx.commit().await?;
     Ok(RecoveryCodes { recovery_codes: codes })
@@ -171,8 +175,17 @@ async fn check_code(
     if let Some(step) = matching_step(&totp(secret, account)?, code, now_secs()) {
         return Ok(mfa::accept_step(tx, user.id, step).await?);
     }
-    let looks_like_recovery = code.chars().filter(|c| c.is_ascii_alphanumeric()).count() == 10;
-    Ok(looks_like_recovery && mfa::use_recovery_code(tx, user.id, &recovery_digest(code)).await?)
+    let typed = normal_code(code);
+    if typed.len() != 10 {
+        return Ok(false);
+    }
+    for (id, hash) in mfa::unused_recovery_codes(tx, user.id).await? {
+        if password::verify(typed.clone(), Some(hash)).await? {
+            mfa::use_recovery_code(tx, id).await?;
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// Turns two-step sign-in off, after the current password (limited like a sign-in) or a code.
@@ -308,7 +321,8 @@ mod tests {
             assert_eq!(&code[5..6], "-");
         }
         let code = &codes[0];
-        assert_eq!(recovery_digest(code), recovery_digest(&code.to_uppercase().replace('-', " ")));
+        assert_eq!(normal_code(code), normal_code(&code.to_uppercase().replace('-', " ")));
+        assert_eq!(normal_code(code).len(), 10);
     }
 
     #[test]

@@ -217,10 +217,10 @@ pub async fn accept_invitation(core: &Core, token: &str, new_password: String) -
     let tenant = core.tenants.get(&slug).await?.ok_or_else(invalid)?;
     let db = tenant.db(&core.pool);
     // The cheap check first: an unknown, used or expired link costs no argon2 work.
-    if !invitation_rows::is_usable(&db, &tokens::digest(token)).await? {
+    let Some(email) = invitation_rows::usable_email(&db, &tokens::digest(token)).await? else {
         return Err(invalid());
-    }
-    if let Some(problem) = check_password_policy(&new_password, &[tenant.slug.as_str(), tenant.name.as_str()]) {
+    };
+    if let Some(problem) = check_password_policy(&new_password, &[tenant.slug.as_str(), tenant.name.as_str(), &email]) {
         return Err(AppError::field("password", &problem));
     }
     let hash = password::hash(new_password).await?;

@@ -150,9 +150,19 @@ fn is_enrolment_call(method: &Method, path: &str) -> bool {
 /// the enrolment page's and signing out (the page frame's own reads included).
 fn is_enrolment_rpc(path: &str) -> bool {
     let endpoint = path.trim_start_matches("/rpc/");
-    ["start_mfa", "confirm_mfa", "take_recovery_codes", "logout", "viewer", "set_locale", "login", "login_mfa"]
-        .iter()
-        .any(|allowed| endpoint == *allowed || endpoint.starts_with(&format!("{allowed}?")))
+    [
+        "start_mfa",
+        "confirm_mfa",
+        "recovery_codes_to_show",
+        "forget_recovery_codes",
+        "logout",
+        "viewer",
+        "set_locale",
+        "login",
+        "login_mfa",
+    ]
+    .iter()
+    .any(|allowed| endpoint == *allowed || endpoint.starts_with(&format!("{allowed}?")))
 }
 
 fn is_safe_method(method: &Method) -> bool {

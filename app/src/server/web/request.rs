@@ -40,6 +40,12 @@ pub fn client_ip(parts: &Parts) -> String {
         .unwrap_or_else(|| "unknown".into())
 }
 
+/// The bound every visitor form that checks or hashes a secret shares with `/api/auth/*`: so
+/// many requests per client address per minute.
+pub fn limit_per_address(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    state.auth_limiter.hit(&client_ip(parts)).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+}
+
 /// The client of a sign-in: its address and user agent.
 pub fn client(parts: &Parts) -> crate::server::services::sessions::Client {
     let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();

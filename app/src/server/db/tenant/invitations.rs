@@ -29,13 +29,14 @@ pub async fn redeem(tx: &mut TenantTx, digest: &[u8]) -> Result<Option<Uuid>, sq
     sqlx::query_scalar(&sql).bind(digest).fetch_optional(tx.conn()).await
 }
 
-/// Whether a token names a usable invitation (checked before any password is hashed).
-pub async fn is_usable(db: &TenantDb, digest: &[u8]) -> Result<bool, sqlx::Error> {
+/// The invited person's email when a token names a usable invitation (checked before any
+/// password is hashed); `None` otherwise.
+pub async fn usable_email(db: &TenantDb, digest: &[u8]) -> Result<Option<String>, sqlx::Error> {
     let sql = db.sql(
-        "SELECT EXISTS (SELECT 1 FROM {t}.user_invitations i JOIN {t}.users u ON u.id = i.user_id \
-         WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > now() AND u.active)",
+        "SELECT u.email FROM {t}.user_invitations i JOIN {t}.users u ON u.id = i.user_id \
+         WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > now() AND u.active",
     );
-    sqlx::query_scalar(&sql).bind(digest).fetch_one(db.executor()).await
+    sqlx::query_scalar(&sql).bind(digest).fetch_optional(db.executor()).await
 }
 
 /// An invitation still waiting for its user (not accepted), as listed to managers.

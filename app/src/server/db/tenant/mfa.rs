@@ -1,5 +1,5 @@
 //! A user's second factor: the TOTP secret (pending while enrolling), the time step of the last
-//! accepted code, and single-use recovery codes (digests only).
+//! accepted code, and single-use recovery codes (argon2id hashes only).
 use uuid::Uuid;
 
 use crate::server::tenancy::db::{TenantDb, TenantTx};
@@ -68,25 +68,31 @@ pub async fn accept_step(tx: &mut TenantTx, user_id: Uuid, step: i64) -> Result<
     Ok(sqlx::query_scalar::<_, Uuid>(&sql).bind(user_id).bind(step).fetch_optional(tx.conn()).await?.is_some())
 }
 
-/// Replaces the user's recovery codes.
-pub async fn replace_recovery_codes(tx: &mut TenantTx, user_id: Uuid, digests: &[Vec<u8>]) -> Result<(), sqlx::Error> {
+/// Replaces the user's recovery codes (their hashes).
+pub async fn replace_recovery_codes(tx: &mut TenantTx, user_id: Uuid, hashes: &[String]) -> Result<(), sqlx::Error> {
     let sql = tx.sql("DELETE FROM {t}.mfa_recovery_codes WHERE user_id = $1");
     sqlx::query(&sql).bind(user_id).execute(tx.conn()).await?;
     let sql = tx.sql(
         "INSERT INTO {t}.mfa_recovery_codes (id, user_id, code_hash) \
-         SELECT gen_random_uuid(), $1, digest FROM unnest($2::bytea[]) AS digest",
+         SELECT gen_random_uuid(), $1, hash FROM unnest($2::text[]) AS hash",
     );
-    sqlx::query(&sql).bind(user_id).bind(digests).execute(tx.conn()).await?;
+    sqlx::query(&sql).bind(user_id).bind(hashes).execute(tx.conn()).await?;
     Ok(())
 }
 
-/// Uses up one of the user's recovery codes; answers whether it was there and unused.
-pub async fn use_recovery_code(tx: &mut TenantTx, user_id: Uuid, digest: &[u8]) -> Result<bool, sqlx::Error> {
+/// The user's unused recovery codes (id, hash), locked: a code is checked and used up in one
+/// transaction, so two sign-ins with the same code cannot both pass.
+pub async fn unused_recovery_codes(tx: &mut TenantTx, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
     let sql = tx.sql(
-        "UPDATE {t}.mfa_recovery_codes SET used_at = now() \
-         WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id",
+        "SELECT id, code_hash FROM {t}.mfa_recovery_codes WHERE user_id = $1 AND used_at IS NULL ORDER BY id FOR UPDATE",
     );
-    Ok(sqlx::query_scalar::<_, Uuid>(&sql).bind(user_id).bind(digest).fetch_optional(tx.conn()).await?.is_some())
+    sqlx::query_as(&sql).bind(user_id).fetch_all(tx.conn()).await
+}
+
+pub async fn use_recovery_code(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {
+    let sql = tx.sql("UPDATE {t}.mfa_recovery_codes SET used_at = now() WHERE id = $1");
+    sqlx::query(&sql).bind(id).execute(tx.conn()).await?;
+    Ok(())
 }
 
 /// Recovery codes not used yet.
