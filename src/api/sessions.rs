@@ -1,5 +1,6 @@
-//! `/api/v1/users/me/sessions` (the signed-in user's own sign-ins) and
-//! `/api/v1/users/{id}/sessions` (a manager ends another user's sessions).
+//! `/api/v1/users/me/sessions` (the signed-in user's own sign-ins),
+//! `/api/v1/users/{id}/sessions` (a manager ends another user's sessions) and `/api/v1/sessions`
+//! (the owner ends everyone's).
 use axum::{extract::State, http::StatusCode, routing::delete, Json, Router};
 use serde::Serialize;
 
@@ -15,6 +16,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/me/sessions", axum::routing::get(list).delete(end_others))
         .route("/users/me/sessions/{id}", delete(end_one))
         .route("/users/{id}/sessions", delete(end_of_user))
+        .route("/sessions", delete(end_everyones))
 }
 
 async fn list(ctx: TenantContext) -> Result<Json<Data<Vec<SessionDto>>>, AppError> {
@@ -42,4 +44,8 @@ async fn end_of_user(
     Id(id): Id,
 ) -> Result<Json<Data<Ended>>, AppError> {
     Ok(ok(Ended { ended: sessions::end_of_user(&state, &ctx, id).await? }))
+}
+
+async fn end_everyones(ctx: TenantContext) -> Result<Json<Data<Ended>>, AppError> {
+    Ok(ok(Ended { ended: sessions::end_everyones(&ctx).await? }))
 }

@@ -301,3 +301,17 @@ async fn the_sign_in_form_asks_for_the_code_and_keeps_the_challenge_out_of_the_p
     assert_eq!(res.headers()["location"], "/users");
     assert_eq!(web.get(app.url("/users")).send().await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_code_from_an_earlier_window_is_refused() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+    let (secret, _) = enrol(&app, &access, "acme").await;
+    let t = first_step(&app, "owner@acme.test").await;
+    // Two steps ago: past the one step of allowance for a slow clock or a slow typist.
+    let res = second_step(&app, &t, &code_at(&secret, now() - 65)).await;
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.json::<Value>().await.unwrap()["errors"]["code"], "invalid_mfa_code");
+    assert_eq!(second_step(&app, &t, &code_at(&secret, now() + 30)).await.status(), 200);
+}

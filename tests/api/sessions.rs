@@ -237,3 +237,20 @@ async fn once_the_successor_is_used_the_grace_is_over() {
     assert_eq!(app.refresh(&r2).await.status(), 200);
     assert_eq!(app.refresh(&r1).await.status(), 401, "r1 again, its successor already exchanged: reuse");
 }
+
+#[tokio::test]
+async fn the_owner_signs_everyone_out_but_themselves() {
+    let app = spawn_app().await;
+    let staff = staffed(&app, "acme").await;
+    app.as_user(&staff["manager"], "acme").delete("/api/v1/sessions", 403).await;
+    let owner_elsewhere = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
+    let ended = app.as_user(&staff["owner"], "acme").delete("/api/v1/sessions", 200).await;
+    assert_eq!(ended["data"]["ended"], 4, "three staff sessions and the owner's other one");
+    for role in ["manager", "supervisor", "attendant"] {
+        assert_eq!(app.get_me(&staff[role], "acme").await.status(), 401, "{role}");
+    }
+    assert_eq!(app.get_me(&token(&owner_elsewhere, "access_token"), "acme").await.status(), 401);
+    assert_eq!(app.get_me(&staff["owner"], "acme").await.status(), 200, "the owner's own session goes on");
+    // Nobody is deactivated: they sign in again.
+    app.login_ok("acme", "manager@acme.test", PASSWORD).await;
+}

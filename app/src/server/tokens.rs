@@ -323,6 +323,23 @@ mod tests {
     }
 
     #[test]
+    fn unsigned_and_foreign_algorithm_tokens_are_refused() {
+        let (keys, token) = keys_and_token(1);
+        let mut parts = token.split('.');
+        let (header, payload) = (parts.next().unwrap(), parts.next().unwrap());
+        let mut none: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap();
+        none["alg"] = serde_json::json!("none");
+        let none = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&none).unwrap());
+        assert!(keys.verify_access(&format!("{none}.{payload}.")).is_none(), "alg none");
+        let claims: serde_json::Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        let mut h512 = Header::new(Algorithm::HS512);
+        h512.typ = Some(ACCESS_TYP.into());
+        h512.kid = Some(keys.current.kid.clone());
+        let other = jsonwebtoken::encode(&h512, &claims, &EncodingKey::from_secret(SECRET)).unwrap();
+        assert!(keys.verify_access(&other).is_none(), "HS512 with the right secret");
+    }
+
+    #[test]
     fn a_rotated_out_key_still_verifies_until_it_is_dropped() {
         const NEW: &[u8] = b"fedcba9876543210fedcba9876543210";
         let (old_keys, old_token) = keys_and_token(1);

@@ -142,9 +142,11 @@ mod tests {
 
     #[test]
     fn common_passwords_are_refused_from_a_list_of_ten_thousand() {
-        let list = include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#')).count();
-        assert!(list >= 10_000, "{list}");
-        for common in ["123456789012", "PASSWORD1234", "qwertyuiop123"] {
+        let list: Vec<&str> = include_str!("../common_passwords.txt").lines().filter(|l| !l.starts_with('#')).collect();
+        assert!(list.len() >= 10_000, "{}", list.len());
+        let fitting_the_length_rule = list.iter().filter(|p| p.chars().count() >= 12).count();
+        assert!(fitting_the_length_rule >= 3_000, "{fitting_the_length_rule} of 12 characters or more");
+        for common in ["123456789012", "PASSWORD1234", "qwertyuiop123", "1qaz2wsx3edc", "Qwerty123456"] {
             assert!(check_password_policy(common, &[]).is_some(), "{common}");
         }
         assert_eq!(check_password_policy("short", &[]).unwrap(), "should be at least 12 characters");

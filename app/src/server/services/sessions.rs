@@ -99,3 +99,14 @@ pub async fn end_of_user(_core: &Core, ctx: &TenantContext, user_id: Uuid) -> Re
     tx.commit().await?;
     Ok(ended)
 }
+
+/// The owner signs everyone in the company out (a suspected breach): every session of every
+/// user ends but the owner's current one. Answers how many ended.
+pub async fn end_everyones(ctx: &TenantContext) -> Result<u64, AppError> {
+    authz::require(ctx, Role::Owner)?;
+    let mut tx = ctx.db.begin().await?;
+    let ended = sessions::end_everyones(&mut tx, ctx.session_id).await?;
+    tx.commit().await?;
+    tracing::warn!(by = %ctx.user.id, ended, "every session of the company ended");
+    Ok(ended)
+}

@@ -125,3 +125,15 @@ pub async fn end(tx: &mut TenantTx, user_id: Uuid, only: Option<Uuid>, keep: Opt
     let ended: i64 = sqlx::query_scalar(&sql).bind(user_id).bind(only).bind(keep).fetch_one(tx.conn()).await?;
     Ok(ended as u64)
 }
+
+/// Ends every session of every user of the tenant but `keep`, revoking their refresh tokens.
+pub async fn end_everyones(tx: &mut TenantTx, keep: Uuid) -> Result<u64, sqlx::Error> {
+    let sql = tx.sql(
+        "WITH ended AS (UPDATE {t}.user_sessions SET ended_at = now() WHERE ended_at IS NULL AND id <> $1 RETURNING id), \
+         revoked AS (UPDATE {t}.refresh_tokens SET revoked_at = now() \
+           WHERE family_id IN (SELECT id FROM ended) AND revoked_at IS NULL) \
+         SELECT count(*) FROM ended",
+    );
+    let ended: i64 = sqlx::query_scalar(&sql).bind(keep).fetch_one(tx.conn()).await?;
+    Ok(ended as u64)
+}
