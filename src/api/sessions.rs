@@ -1,8 +1,7 @@
 //! `/api/v1/users/me/sessions` (the signed-in user's own sign-ins),
 //! `/api/v1/users/{id}/sessions` (a manager ends another user's sessions) and `/api/v1/sessions`
-//! (the owner ends everyone's).
-use axum::{extract::State, http::StatusCode, routing::delete, Json, Router};
-use serde::Serialize;
+//! (the owner ends everyone's). Every ending answers 204.
+use axum::{http::StatusCode, routing::delete, Json, Router};
 
 use super::{json::ok, Data, Id};
 use app::{
@@ -23,29 +22,22 @@ async fn list(ctx: TenantContext) -> Result<Json<Data<Vec<SessionDto>>>, AppErro
     Ok(ok(sessions::list(&ctx).await?))
 }
 
-/// How many sessions were ended.
-#[derive(Serialize)]
-struct Ended {
-    ended: u64,
-}
-
 async fn end_one(ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
     sessions::end_own(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-async fn end_others(ctx: TenantContext) -> Result<Json<Data<Ended>>, AppError> {
-    Ok(ok(Ended { ended: sessions::end_others(&ctx).await? }))
+async fn end_others(ctx: TenantContext) -> Result<StatusCode, AppError> {
+    sessions::end_others(&ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-async fn end_of_user(
-    State(state): State<AppState>,
-    ctx: TenantContext,
-    Id(id): Id,
-) -> Result<Json<Data<Ended>>, AppError> {
-    Ok(ok(Ended { ended: sessions::end_of_user(&state, &ctx, id).await? }))
+async fn end_of_user(ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
+    sessions::end_of_user(&ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
-async fn end_everyones(ctx: TenantContext) -> Result<Json<Data<Ended>>, AppError> {
-    Ok(ok(Ended { ended: sessions::end_everyones(&ctx).await? }))
+async fn end_everyones(ctx: TenantContext) -> Result<StatusCode, AppError> {
+    sessions::end_everyones(&ctx).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -91,8 +91,12 @@ async fn ending_all_others_keeps_only_this_one() {
     let web = browser_sign_in(&app, "owner@acme.test").await;
     let me = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
     let access = token(&me, "access_token");
-    let ended = app.as_user(&access, "acme").delete("/api/v1/users/me/sessions", 200).await;
-    assert_eq!(ended["data"]["ended"], 2);
+    app.as_user(&access, "acme").delete("/api/v1/users/me/sessions", 204).await;
+    let ended: i64 = sqlx::query_scalar("SELECT count(*) FROM t_acme.user_sessions WHERE ended_at IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ended, 2);
     assert_eq!(app.get_me(&token(&a, "access_token"), "acme").await.status(), 401);
     // The browser's session is gone: its next page goes to the sign-in page.
     let page = web.get(app.url("/profile")).send().await.unwrap();
@@ -129,9 +133,15 @@ async fn managers_end_another_users_sessions_without_deactivating_them() {
         .delete(&format!("/api/v1/users/{}/sessions", uuid::Uuid::new_v4()), 404)
         .await;
 
-    let ended =
-        app.as_user(&staff["manager"], "acme").delete(&format!("/api/v1/users/{attendant_id}/sessions"), 200).await;
-    assert_eq!(ended["data"]["ended"], 2, "staffed() signed the attendant in once, and this test once more");
+    app.as_user(&staff["manager"], "acme").delete(&format!("/api/v1/users/{attendant_id}/sessions"), 204).await;
+    let ended: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM t_acme.user_sessions WHERE ended_at IS NOT NULL AND user_id = $1::uuid",
+    )
+    .bind(&attendant_id)
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(ended, 2, "staffed() signed the attendant in once, and this test once more");
     assert_eq!(app.get_me(&token(&attendant, "access_token"), "acme").await.status(), 401);
     assert_eq!(app.get_me(&staff["attendant"], "acme").await.status(), 401);
     assert_eq!(app.refresh(&token(&attendant, "refresh_token")).await.status(), 401);
@@ -244,8 +254,12 @@ async fn the_owner_signs_everyone_out_but_themselves() {
     let staff = staffed(&app, "acme").await;
     app.as_user(&staff["manager"], "acme").delete("/api/v1/sessions", 403).await;
     let owner_elsewhere = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
-    let ended = app.as_user(&staff["owner"], "acme").delete("/api/v1/sessions", 200).await;
-    assert_eq!(ended["data"]["ended"], 4, "three staff sessions and the owner's other one");
+    app.as_user(&staff["owner"], "acme").delete("/api/v1/sessions", 204).await;
+    let ended: i64 = sqlx::query_scalar("SELECT count(*) FROM t_acme.user_sessions WHERE ended_at IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(ended, 4, "three staff sessions and the owner's other one");
     for role in ["manager", "supervisor", "attendant"] {
         assert_eq!(app.get_me(&staff[role], "acme").await.status(), 401, "{role}");
     }

@@ -30,7 +30,6 @@ pub async fn end_other_sessions() -> Result<u64, AppError> {
 #[server(prefix = "/rpc", endpoint = "end_user_sessions")]
 pub async fn end_user_sessions(id: Uuid) -> Result<u64, AppError> {
     use crate::server::{services::sessions, web::request};
-    let state = request::app_state()?;
-    let end = |ctx| async move { sessions::end_of_user(&state, &ctx, id).await };
+    let end = |ctx| async move { sessions::end_of_user(&ctx, id).await };
     request::signed_in_form(end, move |_| format!("/users/{id}?notice=user_sessions_ended")).await
 }

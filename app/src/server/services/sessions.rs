@@ -87,7 +87,7 @@ pub async fn end_others(ctx: &TenantContext) -> Result<u64, AppError> {
 
 /// A manager (or owner) ends every session of another user without deactivating them; never of
 /// someone above their own role. Answers how many ended.
-pub async fn end_of_user(_core: &Core, ctx: &TenantContext, user_id: Uuid) -> Result<u64, AppError> {
+pub async fn end_of_user(ctx: &TenantContext, user_id: Uuid) -> Result<u64, AppError> {
     authz::require(ctx, Role::Manager)?;
     let user = users::find_by_id(&ctx.db, user_id).await?.ok_or(AppError::NotFound)?;
     if !authz::may_grant(ctx.user.role, user.role) {
