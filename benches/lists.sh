@@ -38,7 +38,7 @@ echo "==> seeding: 2 x 1,000 and 2 x 100,000 users, 1,000 departments each"
 seed() {
   local slug=$1 users=$2 schema="t_bench_$1"
   "$BIN" tenant create --slug "bench-$slug" --name "Bench $slug" --owner-email ana@example.com \
-    --owner-name "Ana $slug" --owner-password "bench-password-$slug" >/dev/null
+    --owner-name "Ana $slug" --owner-password "quiet-harbour-at-dawn-$slug" >/dev/null
   q "UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'bench-$slug'"
   # Names and emails that sort differently, all four roles, a spread of join dates.
   q "INSERT INTO $schema.users (id, name, email, role, active, inserted_at)
@@ -62,7 +62,7 @@ wait_ready "http://127.0.0.1:$PORT" || die "server did not start (see .data/benc
 declare -A TOKEN
 for t in a b c d; do
   TOKEN[$t]=$(curl -fsS "http://127.0.0.1:$PORT/api/auth/login" -H 'content-type: application/json' \
-    -d "{\"tenant\":\"bench-$t\",\"email\":\"ana@example.com\",\"password\":\"bench-password-$t\"}" |
+    -d "{\"tenant\":\"bench-$t\",\"email\":\"ana@example.com\",\"password\":\"quiet-harbour-at-dawn-$t\"}" |
     sed -E 's/.*"access_token":"([^"]+)".*/\1/')
 done
 get() { curl -fsS "http://127.0.0.1:$PORT$2" -H "authorization: Bearer ${TOKEN[$1]}" -H "x-tenant: bench-$1"; }
