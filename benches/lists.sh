@@ -31,7 +31,7 @@ q() { "$PSQL" "$URL" -tAqc "$1"; }
 echo "==> release build of the server"
 cargo build --release --locked --bin atrium -q
 BIN="$(target_dir)/release/atrium"
-export DATABASE_URL=$URL ATRIUM_JWT_SECRET="bench-secret-$(date +%s%N)-0123456789abcdef" RUST_LOG=warn
+export ATRIUM_ENV=development DATABASE_URL=$URL ATRIUM_JWT_SECRET="bench-secret-$(date +%s%N)-0123456789abcdef" RUST_LOG=warn
 "$BIN" migrate >/dev/null
 
 echo "==> seeding: 2 x 1,000 and 2 x 100,000 users, 1,000 departments each"

@@ -71,6 +71,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Migrate => migrate_all(&config).await,
         Command::Demo => {
+            if config.settings.production {
+                bail!("`atrium demo` seeds a writable workspace whose password is in the README: development only");
+            }
             migrate_all(&config).await?;
             demo::seed(&core(&config).await?).await
         }

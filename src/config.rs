@@ -40,38 +40,61 @@ impl std::fmt::Debug for Secret {
     }
 }
 
-fn var(name: &str) -> Option<String> {
-    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
-}
+/// Where the settings are read from: the process environment, or a map in tests.
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
-fn parse_var<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T>
-where
-    T::Err: std::fmt::Display,
-{
-    match var(name) {
-        None => Ok(default),
-        Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v}: {e}")),
+impl Env<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        (self.0)(name).filter(|v| !v.trim().is_empty())
     }
-}
 
-/// A number of days (at least one) as a duration.
-fn days(name: &str, default: Duration) -> anyhow::Result<Duration> {
-    let days: u64 = parse_var(name, default.as_secs() / 86_400)?;
-    Ok(Duration::from_secs(days.max(1) * 86_400))
+    fn parse<T: std::str::FromStr>(&self, name: &str, default: T) -> anyhow::Result<T>
+    where
+        T::Err: std::fmt::Display,
+    {
+        match self.var(name) {
+            None => Ok(default),
+            Some(v) => v.parse().map_err(|e| anyhow::anyhow!("{name}={v}: {e}")),
+        }
+    }
+
+    /// A number of days (at least one) as a duration.
+    fn days(&self, name: &str, default: Duration) -> anyhow::Result<Duration> {
+        let days: u64 = self.parse(name, default.as_secs() / 86_400)?;
+        Ok(Duration::from_secs(days.max(1) * 86_400))
+    }
 }
 
 impl Config {
     pub fn from_env() -> anyhow::Result<Config> {
-        let production = match var("ATRIUM_ENV").as_deref() {
-            None | Some("development") | Some("dev") | Some("test") => false,
+        Config::from_lookup(&|name| std::env::var(name).ok())
+    }
+
+    /// The configuration the settings `lookup` gives. Fails closed: the environment must be
+    /// stated, and production refuses every development convenience.
+    pub fn from_lookup(lookup: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<Config> {
+        let env = &Env(lookup);
+        let production = match env.var("ATRIUM_ENV").as_deref() {
+            Some("development") => false,
             Some("production") => true,
+            None => bail!(
+                "ATRIUM_ENV is not set: state the environment, ATRIUM_ENV=development or ATRIUM_ENV=production \
+                 (scripts/run and scripts/test set development)"
+            ),
             Some(other) => bail!("ATRIUM_ENV must be development or production, not {other:?}"),
         };
-        let database_url = var("DATABASE_URL").context("DATABASE_URL is not set (scripts/run sets it for you)")?;
-        let addr: SocketAddr = parse_var("ATRIUM_ADDR", parse_var("LEPTOS_SITE_ADDR", "127.0.0.1:3000".parse()?)?)?;
-        let data_dir = PathBuf::from(var("ATRIUM_DATA_DIR").unwrap_or_else(|| ".data".into()));
-        let public_url = var("ATRIUM_PUBLIC_URL").unwrap_or_else(|| format!("http://{addr}"));
-        let jwt_secret = match var("ATRIUM_JWT_SECRET") {
+        let database_url = env.var("DATABASE_URL").context("DATABASE_URL is not set (scripts/run sets it for you)")?;
+        let addr: SocketAddr = env.parse("ATRIUM_ADDR", env.parse("LEPTOS_SITE_ADDR", "127.0.0.1:3000".parse()?)?)?;
+        let data_dir = PathBuf::from(env.var("ATRIUM_DATA_DIR").unwrap_or_else(|| ".data".into()));
+        let public_url = match env.var("ATRIUM_PUBLIC_URL") {
+            Some(url) if production && !url.starts_with("https://") => {
+                bail!("ATRIUM_PUBLIC_URL must be an https:// URL in production (links in mail, cookies, redirects)")
+            }
+            Some(url) => url,
+            None if production => bail!("ATRIUM_PUBLIC_URL is required in production (e.g. https://app.example.com)"),
+            None => format!("http://{addr}"),
+        };
+        let jwt_secret = match env.var("ATRIUM_JWT_SECRET") {
             Some(s) => Secret(s.into_bytes()),
             None if production => bail!("ATRIUM_JWT_SECRET is required in production (at least 32 random bytes)"),
             None => kept_secret(&data_dir, "jwt-secret")?,
@@ -79,38 +102,31 @@ impl Config {
         if production && !is_random_key(jwt_secret.expose()) {
             bail!("ATRIUM_JWT_SECRET is too weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)");
         }
-        let jwt_secret_previous = var("ATRIUM_JWT_SECRET_PREVIOUS").map(|s| Secret(s.into_bytes()));
+        let jwt_secret_previous = env.var("ATRIUM_JWT_SECRET_PREVIOUS").map(|s| Secret(s.into_bytes()));
         if production && jwt_secret_previous.as_ref().is_some_and(|p| !is_random_key(p.expose())) {
             bail!("ATRIUM_JWT_SECRET_PREVIOUS is too weak: it must have been a key of at least 32 random bytes");
         }
-        let payments = payment_settings(production, &data_dir)?;
-        let mail = mail_settings(production)?;
+        let payments = payment_settings(env, production, &data_dir)?;
+        let mail = mail_settings(env, production)?;
         let defaults = Settings::default();
         let settings = Settings {
             production,
             https: public_url.starts_with("https://"),
-            auth_requests_per_minute: parse_var(
-                "ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE",
-                defaults.auth_requests_per_minute,
-            )?,
-            login_failures_per_minute: parse_var(
-                "ATRIUM_LOGIN_FAILURES_PER_MINUTE",
-                defaults.login_failures_per_minute,
-            )?,
-            login_failures_per_hour: parse_var("ATRIUM_LOGIN_FAILURES_PER_HOUR", defaults.login_failures_per_hour)?,
-            browser_session_max_age: days("ATRIUM_SESSION_MAX_AGE_DAYS", defaults.browser_session_max_age)?,
-            refresh_family_max_age: days("ATRIUM_REFRESH_MAX_AGE_DAYS", defaults.refresh_family_max_age)?,
-            access_token_ttl: Duration::from_secs(parse_var(
-                "ATRIUM_ACCESS_TOKEN_TTL_SECS",
-                defaults.access_token_ttl.as_secs(),
-            )?),
-            signup_requests_per_minute: parse_var(
-                "ATRIUM_SIGNUP_RATE_LIMIT_PER_MINUTE",
-                defaults.signup_requests_per_minute,
-            )?,
+            auth_requests_per_minute: env
+                .parse("ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE", defaults.auth_requests_per_minute)?,
+            login_failures_per_minute: env
+                .parse("ATRIUM_LOGIN_FAILURES_PER_MINUTE", defaults.login_failures_per_minute)?,
+            login_failures_per_hour: env.parse("ATRIUM_LOGIN_FAILURES_PER_HOUR", defaults.login_failures_per_hour)?,
+            browser_session_max_age: env.days("ATRIUM_SESSION_MAX_AGE_DAYS", defaults.browser_session_max_age)?,
+            refresh_family_max_age: env.days("ATRIUM_REFRESH_MAX_AGE_DAYS", defaults.refresh_family_max_age)?,
+            access_token_ttl: Duration::from_secs(
+                env.parse("ATRIUM_ACCESS_TOKEN_TTL_SECS", defaults.access_token_ttl.as_secs())?,
+            ),
+            signup_requests_per_minute: env
+                .parse("ATRIUM_SIGNUP_RATE_LIMIT_PER_MINUTE", defaults.signup_requests_per_minute)?,
             public_url: public_url.trim_end_matches('/').to_string(),
-            trial_days: parse_var("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
-            spare_schemas: parse_var("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
+            trial_days: env.parse("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
+            spare_schemas: env.parse("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
             mail,
             ..defaults
@@ -118,7 +134,7 @@ impl Config {
         Ok(Config {
             database_url,
             addr,
-            pool_size: parse_var("ATRIUM_DB_POOL_SIZE", 16)?,
+            pool_size: env.parse("ATRIUM_DB_POOL_SIZE", 16)?,
             data_dir,
             jwt_secret,
             jwt_secret_previous,
@@ -129,13 +145,13 @@ impl Config {
 
 /// `asaas` when an API key is configured, else the local checkout page (refused in production,
 /// where an unpaid "payment" must never activate a plan).
-fn payment_settings(production: bool, data_dir: &Path) -> anyhow::Result<PaymentSettings> {
-    let api_key = var("ATRIUM_ASAAS_API_KEY");
-    let provider = match (var("ATRIUM_PAYMENT_PROVIDER").as_deref(), api_key) {
+fn payment_settings(env: &Env<'_>, production: bool, data_dir: &Path) -> anyhow::Result<PaymentSettings> {
+    let api_key = env.var("ATRIUM_ASAAS_API_KEY");
+    let provider = match (env.var("ATRIUM_PAYMENT_PROVIDER").as_deref(), api_key) {
         (Some("local"), _) if production => bail!("the local payment provider is for development only"),
         (Some("local"), _) => ProviderSettings::Local,
         (Some("asaas") | None, Some(api_key)) => ProviderSettings::Asaas {
-            base_url: var("ATRIUM_ASAAS_BASE_URL").unwrap_or_else(|| "https://api-sandbox.asaas.com/v3".into()),
+            base_url: env.var("ATRIUM_ASAAS_BASE_URL").unwrap_or_else(|| "https://api-sandbox.asaas.com/v3".into()),
             api_key,
         },
         (Some("asaas"), None) => bail!("ATRIUM_PAYMENT_PROVIDER=asaas needs ATRIUM_ASAAS_API_KEY"),
@@ -143,7 +159,7 @@ fn payment_settings(production: bool, data_dir: &Path) -> anyhow::Result<Payment
         (None, None) => ProviderSettings::Local,
         (Some(other), _) => bail!("ATRIUM_PAYMENT_PROVIDER must be asaas or local, not {other:?}"),
     };
-    let webhook_token = match var("ATRIUM_ASAAS_WEBHOOK_TOKEN") {
+    let webhook_token = match env.var("ATRIUM_ASAAS_WEBHOOK_TOKEN") {
         Some(token) if production && !is_strong(token.as_bytes()) => {
             bail!("ATRIUM_ASAAS_WEBHOOK_TOKEN is too weak: use at least 32 random characters")
         }
@@ -157,15 +173,15 @@ fn payment_settings(production: bool, data_dir: &Path) -> anyhow::Result<Payment
 /// SMTP in production (refused without it: password resets and invitations must reach people);
 /// in development, without `ATRIUM_SMTP_URL`, messages stay in the outbox and show at the
 /// development mailbox (`/dev/mailbox`).
-fn mail_settings(production: bool) -> anyhow::Result<MailSettings> {
+fn mail_settings(env: &Env<'_>, production: bool) -> anyhow::Result<MailSettings> {
     let defaults = MailSettings::default();
-    let smtp_url = var("ATRIUM_SMTP_URL");
+    let smtp_url = env.var("ATRIUM_SMTP_URL");
     if let Some(url) = &smtp_url {
         if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
             bail!("ATRIUM_SMTP_URL must start with smtp:// or smtps://");
         }
     }
-    let from = var("ATRIUM_MAIL_FROM");
+    let from = env.var("ATRIUM_MAIL_FROM");
     if production && (smtp_url.is_none() || from.is_none()) {
         bail!("production needs ATRIUM_SMTP_URL and ATRIUM_MAIL_FROM (mail reaches people through SMTP)");
     }
@@ -173,7 +189,7 @@ fn mail_settings(production: bool) -> anyhow::Result<MailSettings> {
     if from.parse::<app::server::mail::Mailbox>().is_err() {
         bail!("ATRIUM_MAIL_FROM is not an address (e.g. `Atrium <no-reply@example.com>`): {from:?}");
     }
-    let retention_days: u64 = parse_var("ATRIUM_MAIL_RETENTION_DAYS", 30)?;
+    let retention_days: u64 = env.parse("ATRIUM_MAIL_RETENTION_DAYS", 30)?;
     Ok(MailSettings { smtp_url, from, retention: Duration::from_secs(retention_days.max(1) * 24 * 3600), ..defaults })
 }
 
@@ -245,5 +261,82 @@ mod tests {
         assert!(!is_random_key(b"this is my very secret jwt signing key 2026"));
         assert!(!is_random_key(b"abc123abc123abc123abc123abc123abc123abc123abc123"));
         assert!(!is_random_key(b"Secret-Secret-Secret-Secret-2026!"));
+    }
+
+    /// The configuration a set of variables gives (nothing read from the process environment).
+    fn from(vars: &[(&str, &str)]) -> anyhow::Result<super::Config> {
+        let map: std::collections::HashMap<String, String> =
+            vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        super::Config::from_lookup(&move |name| map.get(name).cloned())
+    }
+
+    const KEY: &str = "9c1f0be4d27a83e5f6b0c4d9e2a17f38b5c6d0e1f2a3b4c5d6e7f8091a2b3c4d";
+    const TOKEN: &str = "q7Vx2LcP9sKfT3mWbE8nYz1RjH5uGd4AoI6eNt0Ck";
+
+    /// A complete production configuration but for what `without` leaves out, with `with` added.
+    fn production(without: &str, with: &[(&'static str, &'static str)]) -> anyhow::Result<super::Config> {
+        let mut vars = vec![
+            ("ATRIUM_ENV", "production"),
+            ("DATABASE_URL", "postgres://db/atrium"),
+            ("ATRIUM_PUBLIC_URL", "https://app.example.com"),
+            ("ATRIUM_JWT_SECRET", KEY),
+            ("ATRIUM_ASAAS_API_KEY", "$aact_prod_key"),
+            ("ATRIUM_ASAAS_WEBHOOK_TOKEN", TOKEN),
+            ("ATRIUM_SMTP_URL", "smtps://mail.example.com:465"),
+            ("ATRIUM_MAIL_FROM", "Atrium <no-reply@example.com>"),
+        ];
+        vars.retain(|(k, _)| *k != without);
+        for (k, v) in with {
+            vars.retain(|(key, _)| key != k);
+            vars.push((k, v));
+        }
+        from(&vars)
+    }
+
+    fn refusal(result: anyhow::Result<super::Config>) -> String {
+        match result {
+            Ok(_) => panic!("accepted"),
+            Err(err) => format!("{err:#}"),
+        }
+    }
+
+    #[test]
+    fn the_environment_must_be_stated() {
+        let err = refusal(from(&[("DATABASE_URL", "postgres://db/atrium")]));
+        assert!(err.contains("ATRIUM_ENV is not set"), "{err}");
+        let err = refusal(from(&[("ATRIUM_ENV", "prod"), ("DATABASE_URL", "postgres://db/atrium")]));
+        assert!(err.contains("development or production"), "{err}");
+        let dir = std::env::temp_dir().join(format!("atrium-config-{}", std::process::id()));
+        let dev = from(&[
+            ("ATRIUM_ENV", "development"),
+            ("DATABASE_URL", "postgres://db/atrium"),
+            ("ATRIUM_DATA_DIR", dir.to_str().unwrap()),
+        ])
+        .unwrap();
+        assert!(!dev.settings.production);
+        assert_eq!(dev.settings.public_url, "http://127.0.0.1:3000");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn production_refuses_every_development_convenience() {
+        let prod = production("", &[]).unwrap();
+        assert!(prod.settings.production && prod.settings.https);
+        for (without, with, expected) in [
+            ("ATRIUM_PUBLIC_URL", vec![], "ATRIUM_PUBLIC_URL is required"),
+            ("", vec![("ATRIUM_PUBLIC_URL", "http://app.example.com")], "must be an https:// URL"),
+            ("ATRIUM_JWT_SECRET", vec![], "ATRIUM_JWT_SECRET is required"),
+            ("", vec![("ATRIUM_JWT_SECRET", "correct horse battery staple 2026!")], "too weak"),
+            ("", vec![("ATRIUM_JWT_SECRET_PREVIOUS", "old-secret")], "PREVIOUS is too weak"),
+            ("", vec![("ATRIUM_PAYMENT_PROVIDER", "local")], "local payment provider"),
+            ("ATRIUM_ASAAS_API_KEY", vec![], "ATRIUM_ASAAS_API_KEY"),
+            ("ATRIUM_ASAAS_WEBHOOK_TOKEN", vec![], "WEBHOOK_TOKEN is required"),
+            ("", vec![("ATRIUM_ASAAS_WEBHOOK_TOKEN", "short")], "WEBHOOK_TOKEN is too weak"),
+            ("ATRIUM_SMTP_URL", vec![], "ATRIUM_SMTP_URL"),
+            ("ATRIUM_MAIL_FROM", vec![], "ATRIUM_MAIL_FROM"),
+        ] {
+            let err = refusal(production(without, &with));
+            assert!(err.contains(expected), "without {without:?}, with {with:?}: {err}");
+        }
     }
 }

@@ -6,7 +6,8 @@ use crate::helpers::{spawn_app, TestApp, PASSWORD};
 
 fn atrium(db_url: &str) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_atrium"));
-    cmd.env("DATABASE_URL", db_url)
+    cmd.env("ATRIUM_ENV", "development")
+        .env("DATABASE_URL", db_url)
         .env("ATRIUM_JWT_SECRET", "cli-test-secret-0123456789abcdefghijklmnop")
         .env("RUST_LOG", "warn")
         .kill_on_drop(true);
