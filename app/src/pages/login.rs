@@ -135,6 +135,24 @@ fn CodeStep(next: String, query_error: Option<String>) -> impl IntoView {
     }
 }
 
+/// The sign-in pages' frame: the language switcher, the mark and the title above the form.
+#[component]
+fn SignInFrame(subtitle: Option<&'static str>, children: Children) -> impl IntoView {
+    view! {
+        <div class="flex min-h-screen flex-col">
+            <div class="flex justify-end p-4"><LocaleSwitcher/></div>
+            <main class="mx-auto w-full max-w-md flex-1 px-4 pb-16 pt-8">
+                <div class="mb-8 text-center">
+                    <span class="mx-auto grid h-12 w-12 place-items-center rounded-xl bg-indigo-600 text-xl font-bold text-white">"A"</span>
+                    <h1 class="mt-4 text-2xl font-bold tracking-tight">{t(Key::LoginTitle)}</h1>
+                    {subtitle.map(|s| view! { <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">{s}</p> })}
+                </div>
+                {children()}
+            </main>
+        </div>
+    }
+}
+
 #[component]
 pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
@@ -143,16 +161,9 @@ pub fn LoginPage() -> impl IntoView {
     if q("step") == "code" {
         let error = Some(q("error")).filter(|s| !s.is_empty());
         return view! {
-            <div class="flex min-h-screen flex-col">
-                <div class="flex justify-end p-4"><LocaleSwitcher/></div>
-                <main class="mx-auto w-full max-w-md flex-1 px-4 pb-16 pt-8">
-                    <div class="mb-8 text-center">
-                        <span class="mx-auto grid h-12 w-12 place-items-center rounded-xl bg-indigo-600 text-xl font-bold text-white">"A"</span>
-                        <h1 class="mt-4 text-2xl font-bold tracking-tight">{t(Key::LoginTitle)}</h1>
-                    </div>
-                    <CodeStep next=next query_error=error/>
-                </main>
-            </div>
+            <SignInFrame subtitle=None>
+                <CodeStep next=next query_error=error/>
+            </SignInFrame>
         }
         .into_any();
     }
@@ -194,45 +205,33 @@ pub fn LoginPage() -> impl IntoView {
     };
 
     view! {
-        <div class="flex min-h-screen flex-col">
-            <div class="flex justify-end p-4"><LocaleSwitcher/></div>
-            <main class="mx-auto w-full max-w-md flex-1 px-4 pb-16 pt-8">
-                <div class="mb-8 text-center">
-                    <span class="mx-auto grid h-12 w-12 place-items-center rounded-xl bg-indigo-600 text-xl font-bold text-white">"A"</span>
-                    <h1 class="mt-4 text-2xl font-bold tracking-tight">{t(Key::LoginTitle)}</h1>
-                    <p class="mt-2 text-sm text-slate-600 dark:text-slate-400">{t(Key::LoginSubtitle)}</p>
-                </div>
-                <ActionForm action=login attr:class="space-y-5 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate="true">
-                    {notice.map(|n| view! {
-                        <p role="status" data-testid="login-notice" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">{n}</p>
-                    })}
-                    <p role="alert" data-testid="login-error" class="text-sm font-medium text-red-600 empty:hidden dark:text-red-400">
-                        {move || form_error.get()}
-                    </p>
-                    <input type="hidden" name="next" value=next/>
-                    <Field name="tenant" label=t(Key::LoginTenant) kind="text" autocomplete="organization"
-                        value=tenant hint=t(Key::LoginTenantHint) error=missing("tenant")/>
-                    <Field name="email" label=t(Key::LoginEmail) kind="email" autocomplete="username"
-                        value=email error=missing("email")/>
-                    <Field name="password" label=t(Key::LoginPassword) kind="password" autocomplete="current-password"
-                        value=String::new() error=missing("password")/>
-                    <p class="-mt-2 text-right text-sm">
-                        <a href=forgot_href data-testid="forgot-password" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{t(Key::LoginForgot)}</a>
-                    </p>
-                    <button
-                        type="submit"
-                        class="w-full rounded-lg bg-indigo-600 px-4 py-2.5 font-semibold text-white shadow-sm hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50 disabled:opacity-60"
-                        disabled=move || pending.get()
-                    >
-                        {move || if pending.get() { t(Key::LoginPending) } else { t(Key::LoginSubmit) }}
-                    </button>
-                </ActionForm>
-                <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
-                    {t(Key::LoginNoAccount)} " "
-                    <a href="/signup" class="font-medium text-indigo-600 hover:underline">{t(Key::LoginCreateAccount)}</a>
+        <SignInFrame subtitle=Some(t(Key::LoginSubtitle))>
+            <ActionForm action=login attr:class="space-y-5 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900" attr:novalidate="true">
+                {notice.map(|n| view! {
+                    <p role="status" data-testid="login-notice" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">{n}</p>
+                })}
+                <p role="alert" data-testid="login-error" class="text-sm font-medium text-red-600 empty:hidden dark:text-red-400">
+                    {move || form_error.get()}
                 </p>
-            </main>
-        </div>
+                <input type="hidden" name="next" value=next/>
+                <Field name="tenant" label=t(Key::LoginTenant) kind="text" autocomplete="organization"
+                    value=tenant hint=t(Key::LoginTenantHint) error=missing("tenant")/>
+                <Field name="email" label=t(Key::LoginEmail) kind="email" autocomplete="username"
+                    value=email error=missing("email")/>
+                <Field name="password" label=t(Key::LoginPassword) kind="password" autocomplete="current-password"
+                    value=String::new() error=missing("password")/>
+                <p class="-mt-2 text-right text-sm">
+                    <a href=forgot_href data-testid="forgot-password" class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{t(Key::LoginForgot)}</a>
+                </p>
+                <button type="submit" class=SUBMIT disabled=move || pending.get()>
+                    {move || if pending.get() { t(Key::LoginPending) } else { t(Key::LoginSubmit) }}
+                </button>
+            </ActionForm>
+            <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
+                {t(Key::LoginNoAccount)} " "
+                <a href="/signup" class="font-medium text-indigo-600 hover:underline">{t(Key::LoginCreateAccount)}</a>
+            </p>
+        </SignInFrame>
     }
     .into_any()
 }
