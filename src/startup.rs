@@ -17,6 +17,7 @@ use sqlx::{postgres::PgPoolOptions, PgPool};
 use tokio::net::TcpListener;
 use tower_http::{
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
@@ -34,7 +35,7 @@ use app::{
         services::{mail, provisioning},
         settings::ProviderSettings,
         state::{AppState, Core},
-        web::{auth::session_middleware, mailbox},
+        web::{auth::session_middleware, headers, mailbox},
     },
 };
 
@@ -162,12 +163,13 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session_middleware))
         .layer(sessions);
 
-    Router::new()
+    let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .merge(api)
         .merge(web)
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()));
+    security_headers(router, settings.https)
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
             // `tenant` and `user_id` are filled in by `resolve` once a credential names them.
@@ -182,6 +184,33 @@ pub fn router(state: AppState) -> Router {
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Headers every answer carries. Pages set their own Content-Security-Policy (with the nonce of
+/// their inline scripts, `app/src/server/web/headers.rs`); every other answer gets the same policy
+/// without a nonce. HSTS only when the app is served over https (it would pin plain-HTTP
+/// development hosts otherwise).
+fn security_headers(router: Router<AppState>, https: bool) -> Router<AppState> {
+    use axum::http::{header, HeaderValue};
+    let router = router
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_str(&headers::content_security_policy(None)).expect("a valid header value"),
+        ));
+    if https {
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        ))
+    } else {
+        router
+    }
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {

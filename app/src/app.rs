@@ -51,6 +51,8 @@ fn page_locale() -> Locale {
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = page_locale();
+    #[cfg(feature = "ssr")]
+    crate::server::web::headers::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang=locale.tag()>

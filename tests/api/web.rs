@@ -292,3 +292,47 @@ async fn a_password_change_in_the_browser_renews_its_session_id_and_ends_the_oth
     assert_eq!(page(elsewhere).await, 303, "another browser is signed out");
     assert_eq!(app.get_me(&api, "acme").await.status(), 401, "and so are API clients");
 }
+
+#[tokio::test]
+async fn every_answer_carries_security_headers_and_pages_allow_only_their_own_inline_scripts() {
+    let app = spawn_app().await;
+    let res = app.client.get(app.url("/login")).send().await.unwrap();
+    let header = |res: &reqwest::Response, name: &str| {
+        res.headers().get(name).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+    };
+    assert_eq!(header(&res, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&res, "x-frame-options"), "DENY");
+    assert_eq!(header(&res, "referrer-policy"), "strict-origin-when-cross-origin");
+    assert_eq!(header(&res, "strict-transport-security"), "", "no HSTS over plain http");
+    let policy = header(&res, "content-security-policy");
+    assert!(policy.contains("frame-ancestors 'none'") && !policy.contains("unsafe-inline"), "{policy}");
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect("a nonce").to_string();
+    let html = res.text().await.unwrap();
+    let scripts = html.matches("<script").count();
+    assert!(scripts > 0);
+    assert_eq!(html.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every inline script carries the nonce");
+
+    // Another page load, another nonce.
+    let again = app.client.get(app.url("/login")).send().await.unwrap();
+    assert!(!header(&again, "content-security-policy").contains(&nonce));
+
+    // API answers: the same headers, a policy with no inline script at all.
+    let api = app.client.get(app.url("/api/v1/users/me")).send().await.unwrap();
+    assert_eq!(api.status(), 401);
+    assert_eq!(header(&api, "x-content-type-options"), "nosniff");
+    assert_eq!(header(&api, "x-frame-options"), "DENY");
+    let policy = header(&api, "content-security-policy");
+    assert!(policy.contains("script-src 'self' 'wasm-unsafe-eval'") && !policy.contains("nonce"), "{policy}");
+}
+
+#[tokio::test]
+async fn served_over_https_answers_carry_hsts() {
+    let app = crate::helpers::spawn_app_with(app::server::settings::Settings {
+        https: true,
+        ..crate::helpers::test_settings()
+    })
+    .await;
+    let res = app.client.get(app.url("/healthz")).send().await.unwrap();
+    let hsts = res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
+    assert_eq!(hsts.as_deref(), Some("max-age=63072000; includeSubDomains"));
+}
