@@ -315,3 +315,16 @@ async fn a_code_from_an_earlier_window_is_refused() {
     assert_eq!(res.json::<Value>().await.unwrap()["errors"]["code"], "invalid_mfa_code");
     assert_eq!(second_step(&app, &t, &code_at(&secret, now() + 30)).await.status(), 200);
 }
+
+#[tokio::test]
+async fn an_enrolment_keeps_its_secret_until_confirmed() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let access = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+    let me = app.as_user(&access, "acme");
+    let (a, b) =
+        tokio::join!(me.post("/api/v1/users/me/mfa", json!({}), 200), me.post("/api/v1/users/me/mfa", json!({}), 200));
+    assert_eq!(a["data"]["secret"], b["data"]["secret"], "two at once agree");
+    let again = me.post("/api/v1/users/me/mfa", json!({}), 200).await;
+    assert_eq!(again["data"]["secret"], a["data"]["secret"], "a reload shows the app already scanned");
+}

@@ -70,7 +70,7 @@ pub struct MfaSetup {
     pub qr_svg: String,
 }
 
-/// Starts (or restarts) the set-up with a new secret.
+/// Starts the set-up (or shows the one waiting for its first code).
 #[server(prefix = "/rpc", endpoint = "start_mfa")]
 pub async fn start_mfa() -> Result<MfaSetup, AppError> {
     use crate::server::{services::mfa, web::request};

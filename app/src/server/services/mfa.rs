@@ -75,8 +75,9 @@ pub struct Enrolment {
     pub otpauth_uri: String,
 }
 
-/// Starts an enrolment with a new secret (a second call replaces the first). 409 when two-step
-/// sign-in is already on.
+/// Starts an enrolment: a new secret, or the one already waiting for its first code (a page may
+/// be rendered twice, and a person may reload it: the app they scanned must stay right). 409 when
+/// two-step sign-in is already on.
 pub async fn enrol(ctx: &TenantContext) -> Result<Enrolment, AppError> {
     if ctx.user.mfa_enabled {
         return Err(AppError::Conflict {
@@ -84,9 +85,9 @@ pub async fn enrol(ctx: &TenantContext) -> Result<Enrolment, AppError> {
             code: "mfa_already_enabled".into(),
         });
     }
-    let secret = Secret::generate_secret().to_encoded().to_string();
+    let fresh = Secret::generate_secret().to_encoded().to_string();
+    let secret = mfa::pending_or(&ctx.db, ctx.user.id, &fresh).await?.ok_or(AppError::NotFound)?;
     let totp = totp(&secret, &account_name(ctx))?;
-    mfa::set_pending(&ctx.db, ctx.user.id, &secret).await?;
     Ok(Enrolment { otpauth_uri: totp.get_url(), secret })
 }
 

@@ -22,11 +22,14 @@ pub async fn state(db: &TenantDb, user_id: Uuid) -> Result<Option<MfaState>, sql
     sqlx::query_as(&sql).bind(user_id).fetch_optional(db.executor()).await
 }
 
-/// Starts (or restarts) an enrolment: the secret waits for a code that proves the app has it.
-pub async fn set_pending(db: &TenantDb, user_id: Uuid, secret: &str) -> Result<(), sqlx::Error> {
-    let sql = db.sql("UPDATE {t}.users SET mfa_pending_secret = $2 WHERE id = $1");
-    sqlx::query(&sql).bind(user_id).bind(secret).execute(db.executor()).await?;
-    Ok(())
+/// The secret waiting for a code that proves an app has it: the one already waiting, or else
+/// `fresh` (one statement, so two enrolments at once agree on one secret).
+pub async fn pending_or(db: &TenantDb, user_id: Uuid, fresh: &str) -> Result<Option<String>, sqlx::Error> {
+    let sql = db.sql(
+        "UPDATE {t}.users SET mfa_pending_secret = COALESCE(mfa_pending_secret, $2) WHERE id = $1 \
+         RETURNING mfa_pending_secret",
+    );
+    sqlx::query_scalar(&sql).bind(user_id).bind(fresh).fetch_optional(db.executor()).await
 }
 
 /// Turns the pending secret on, with the step of the code that proved it (never accepted
