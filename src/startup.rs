@@ -170,18 +170,30 @@ pub fn router(state: AppState) -> Router {
         .merge(web)
         .layer(PropagateRequestIdLayer::new(request_id.clone()));
     security_headers(router, settings.https)
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<Body>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            // `tenant` and `user_id` are filled in by `resolve` once a credential names them.
-            tracing::info_span!(
-                "request",
-                method = %req.method(),
-                path = %req.uri().path(),
-                request_id = %id,
-                tenant = tracing::field::Empty,
-                user_id = tracing::field::Empty,
-            )
-        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &Request<Body>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
+                    // `tenant` and `user_id` are filled in by `resolve` once a credential names them.
+                    // The route, not the path: ids become `{id}` and tokens in paths never reach a log.
+                    tracing::info_span!(
+                        "request",
+                        method = %req.method(),
+                        route = %route_of(req.uri().path()),
+                        request_id = %id,
+                        tenant = tracing::field::Empty,
+                        user_id = tracing::field::Empty,
+                    )
+                })
+                .on_request(())
+                .on_response(|res: &Response, latency: Duration, _: &tracing::Span| {
+                    tracing::info!(
+                        status = res.status().as_u16(),
+                        latency_ms = latency.as_secs_f64() * 1000.0,
+                        "answered"
+                    );
+                }),
+        )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
         .with_state(state)
 }
@@ -251,4 +263,46 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
+}
+
+/// A request path as a route: UUIDs become `{id}`, the secret part of a link (`/invitation/...`,
+/// `/checkout/local/...`, `/dev/mailbox/...`) becomes `{token}`. Logs get this, never the raw
+/// path, so a token that travels in a path is not written down.
+pub fn route_of(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    let mut previous = "";
+    for segment in path.split('/').skip(1) {
+        out.push('/');
+        let secret_follows = matches!(previous, "invitation" | "local" | "mailbox");
+        if secret_follows && !segment.is_empty() {
+            out.push_str("{token}");
+        } else if uuid::Uuid::parse_str(segment).is_ok() {
+            out.push_str("{id}");
+        } else {
+            out.push_str(segment);
+        }
+        previous = segment;
+    }
+    if out.is_empty() {
+        out.push('/');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::route_of;
+
+    #[test]
+    fn routes_hide_ids_and_tokens() {
+        assert_eq!(route_of("/"), "/");
+        assert_eq!(route_of("/api/v1/users/me"), "/api/v1/users/me");
+        assert_eq!(
+            route_of("/api/v1/users/0b6d1c6e-4d0f-4a8e-9f3a-2f6a1d2c3b4a/sessions"),
+            "/api/v1/users/{id}/sessions"
+        );
+        assert_eq!(route_of("/invitation/acme.s3cr3t-t0ken"), "/invitation/{token}");
+        assert_eq!(route_of("/checkout/local/ref-123"), "/checkout/local/{token}");
+        assert_eq!(route_of("/dev/mailbox/42"), "/dev/mailbox/{token}");
+    }
 }

@@ -7,6 +7,7 @@ mod departments;
 mod errors;
 mod helpers;
 mod lists;
+mod logs;
 mod mail;
 mod mfa;
 mod provisioning;

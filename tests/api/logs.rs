@@ -1,0 +1,96 @@
+//! The server binary in production mode: it refuses to start without its environment stated, and
+//! its logs are JSON lines naming the route and never a token or a password.
+use std::{process::Stdio, time::Duration};
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::helpers::{spawn_app, PASSWORD};
+
+const KEY: &str = "9c1f0be4d27a83e5f6b0c4d9e2a17f38b5c6d0e1f2a3b4c5d6e7f8091a2b3c4d";
+
+fn server(db_url: &str, port: u16) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_atrium"));
+    cmd.env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("ATRIUM_ENV", "production")
+        .env("DATABASE_URL", db_url)
+        .env("ATRIUM_ADDR", format!("127.0.0.1:{port}"))
+        .env("ATRIUM_PUBLIC_URL", "https://atrium.example")
+        .env("ATRIUM_JWT_SECRET", KEY)
+        // Nothing is paid or mailed in this test: these only have to be well-formed.
+        .env("ATRIUM_ASAAS_API_KEY", "$aact_test_key")
+        .env("ATRIUM_ASAAS_BASE_URL", "http://127.0.0.1:9/v3")
+        .env("ATRIUM_ASAAS_WEBHOOK_TOKEN", "q7Vx2LcP9sKfT3mWbE8nYz1RjH5uGd4AoI6eNt0Ck")
+        .env("ATRIUM_SMTP_URL", "smtp://127.0.0.1:9")
+        .env("ATRIUM_MAIL_FROM", "Atrium <no-reply@atrium.example>")
+        .env("ATRIUM_SPARE_SCHEMAS", "0")
+        .env("RUST_LOG", "info,sqlx=warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true);
+    cmd
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn the_server_refuses_to_start_without_a_stated_environment() {
+    let app = spawn_app().await;
+    let out = server(&app.db_url, free_port()).env_remove("ATRIUM_ENV").output().await.unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ATRIUM_ENV is not set"), "{stderr}");
+    let out = server(&app.db_url, free_port()).arg("demo").output().await.unwrap();
+    assert!(!out.status.success(), "no demo workspace in production");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("development only"));
+}
+
+#[tokio::test]
+async fn production_logs_are_json_lines_with_the_route_and_no_secret() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let port = free_port();
+    let mut child = server(&app.db_url, port).arg("serve").spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the production server did not start");
+
+    let token = "acme.SECRET-INVITATION-TOKEN-0123456789abcdefghijklmn";
+    client.get(format!("{base}/invitation/{token}")).send().await.unwrap();
+    let login = json!({ "tenant": "acme", "email": "owner@acme.test", "password": PASSWORD });
+    let res = client.post(format!("{base}/api/auth/login")).json(&login).send().await.unwrap();
+    let access = res.json::<Value>().await.unwrap()["data"]["access_token"].as_str().unwrap().to_string();
+    let me = client.get(format!("{base}/api/v1/users/me")).bearer_auth(&access).header("x-tenant", "acme");
+    assert_eq!(me.send().await.unwrap().status(), 200);
+    child.start_kill().unwrap();
+
+    let mut lines = Vec::new();
+    let mut reader = BufReader::new(child.stdout.take().unwrap()).lines();
+    while let Ok(Some(line)) = reader.next_line().await {
+        lines.push(line);
+    }
+    let all = lines.join("\n");
+    for secret in ["SECRET-INVITATION-TOKEN", PASSWORD, access.as_str()] {
+        assert!(!all.contains(secret), "a log line holds {secret}");
+    }
+    let events: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).expect("a JSON line")).collect();
+    let answered =
+        |route: &str| events.iter().find(|e| e["message"] == "answered" && e["span"]["route"] == route).cloned();
+    let invitation = answered("/invitation/{token}").expect("the invitation page's line");
+    assert!(invitation["span"]["request_id"].is_string() && invitation["latency_ms"].is_number());
+    let me = answered("/api/v1/users/me").expect("users/me's line");
+    assert_eq!(me["status"], 200);
+    assert_eq!(me["span"]["tenant"], "acme");
+    assert!(me["span"]["user_id"].is_string(), "{me}");
+}
