@@ -125,6 +125,7 @@ impl Config {
             signup_requests_per_minute: env
                 .parse("ATRIUM_SIGNUP_RATE_LIMIT_PER_MINUTE", defaults.signup_requests_per_minute)?,
             public_url: public_url.trim_end_matches('/').to_string(),
+            trusted_proxies: trusted_proxies(env)?,
             trial_days: env.parse("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
             spare_schemas: env.parse("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
@@ -141,6 +142,20 @@ impl Config {
             settings,
         })
     }
+}
+
+/// `ATRIUM_TRUSTED_PROXIES`: comma-separated CIDR ranges or single addresses.
+fn trusted_proxies(env: &Env<'_>) -> anyhow::Result<Vec<ipnet::IpNet>> {
+    let Some(list) = env.var("ATRIUM_TRUSTED_PROXIES") else { return Ok(Vec::new()) };
+    list.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| anyhow::anyhow!("ATRIUM_TRUSTED_PROXIES: {item:?} is not an address or a CIDR range"))
+        })
+        .collect()
 }
 
 /// `asaas` when an API key is configured, else the local checkout page (refused in production,

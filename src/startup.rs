@@ -35,7 +35,7 @@ use app::{
         services::{mail, provisioning},
         settings::ProviderSettings,
         state::{AppState, Core},
-        web::{auth::session_middleware, headers, mailbox},
+        web::{auth::session_middleware, client, headers, mailbox},
     },
 };
 
@@ -176,11 +176,13 @@ pub fn router(state: AppState) -> Router {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
                     // `tenant` and `user_id` are filled in by `resolve` once a credential names them.
                     // The route, not the path: ids become `{id}` and tokens in paths never reach a log.
+                    let client = req.extensions().get::<client::ClientAddress>().map(ToString::to_string);
                     tracing::info_span!(
                         "request",
                         method = %req.method(),
                         route = %route_of(req.uri().path()),
                         request_id = %id,
+                        client = client.as_deref().unwrap_or("-"),
                         tenant = tracing::field::Empty,
                         user_id = tracing::field::Empty,
                     )
@@ -195,6 +197,8 @@ pub fn router(state: AppState) -> Router {
                 }),
         )
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // Outermost: the client address (proxies taken into account) for everything inside.
+        .layer(middleware::from_fn_with_state(state.clone(), client::middleware))
         .with_state(state)
 }
 

@@ -1,15 +1,15 @@
 //! `/api/auth`: login, refresh, logout; password recovery; the owner's address confirmation.
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
     Router,
 };
 use serde::Serialize;
-use std::net::SocketAddr;
 
 use super::{json::ok, ApiJson, JsonResult};
+use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
     server::{
@@ -47,11 +47,11 @@ enum SignedIn {
 
 async fn login(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     headers: HeaderMap,
     ApiJson(creds): ApiJson<Credentials>,
 ) -> JsonResult<SignedIn> {
-    let client = super::client(&peer, &headers);
+    let client = super::client(address, &headers);
     let ctx = auth::authenticate(&state, creds, &client).await?;
     if ctx.user.mfa_enabled {
         let mfa_token = mfa::challenge(&ctx).await?;
@@ -64,11 +64,11 @@ async fn login(
 /// sign-in without a second factor does.
 async fn verify_mfa(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     headers: HeaderMap,
     ApiJson(input): ApiJson<VerifyMfa>,
 ) -> JsonResult<LoginResponse> {
-    let client = super::client(&peer, &headers);
+    let client = super::client(address, &headers);
     let ctx = mfa::verify(&state, input).await?;
     Ok(ok(finish_sign_in(&state, &ctx, &client).await?))
 }
@@ -105,10 +105,10 @@ struct Accepted {
 
 async fn forgot_password(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     ApiJson(input): ApiJson<ForgotPassword>,
 ) -> Result<Response, AppError> {
-    recovery::request_reset(&state, input, &peer.ip().to_string())?;
+    recovery::request_reset(&state, input, &address.to_string())?;
     let body = Accepted { message: "If the account exists, a link to reset its password has been sent to its email" };
     Ok((StatusCode::ACCEPTED, ok(body)).into_response())
 }

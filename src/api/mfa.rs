@@ -1,15 +1,15 @@
 //! `/api/v1/users/me/mfa` (the signed-in user's second factor) and `/api/v1/users/{id}/mfa` (a
 //! manager resets someone's). The sign-in's second step is `/api/auth/mfa/verify` (`auth.rs`).
-use std::net::SocketAddr;
 
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode},
     routing::{delete, post},
     Router,
 };
 
 use super::{json::ok, ApiJson, Id, JsonResult};
+use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
     server::{
@@ -41,12 +41,12 @@ async fn confirm(
 
 async fn disable(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     headers: HeaderMap,
     ctx: TenantContext,
     ApiJson(input): ApiJson<DisableMfa>,
 ) -> Result<StatusCode, AppError> {
-    mfa::disable(&state, &ctx, input, &super::client(&peer, &headers)).await?;
+    mfa::disable(&state, &ctx, input, &super::client(address, &headers)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

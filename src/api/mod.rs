@@ -15,14 +15,14 @@ mod users;
 mod webhooks;
 
 use axum::{
-    extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Request, State},
+    extract::{DefaultBodyLimit, FromRequestParts, Path, Request, State},
     http::request::Parts,
     middleware::{self, Next},
     response::{IntoResponse, Response},
     Router,
 };
-use std::net::SocketAddr;
 
+use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
     server::{services, state::AppState, web::auth::bearer_middleware},
@@ -71,14 +71,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
-/// The client of a sign-in, from the connection and its user agent.
-pub(crate) fn client(peer: &SocketAddr, headers: &axum::http::HeaderMap) -> services::sessions::Client {
+/// The client of a sign-in: its address (proxies taken into account) and user agent.
+pub(crate) fn client(address: ClientAddress, headers: &axum::http::HeaderMap) -> services::sessions::Client {
     let user_agent = headers.get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    services::sessions::Client { address: peer.ip().to_string(), user_agent: user_agent.to_string() }
+    services::sessions::Client { address: address.to_string(), user_agent: user_agent.to_string() }
 }
 
 fn client_ip(req: &Request) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip().to_string()).unwrap_or_default()
+    req.extensions().get::<ClientAddress>().map(ToString::to_string).unwrap_or_default()
 }
 
 /// The bound on all `/api/auth/*` requests from one client address.

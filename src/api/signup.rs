@@ -1,14 +1,14 @@
 //! `/api/signup`: public, rate limited per client address (see `api::per_client_signup_limit`).
-use std::net::SocketAddr;
 
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{header, HeaderMap},
     routing::{get, post},
     Router,
 };
 
 use super::{json::ok, ApiJson, Created, JsonResult};
+use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
     i18n::Locale,
@@ -47,7 +47,7 @@ async fn validate_document(
 /// The owner's language is the browser's (`Accept-Language`), else pt-BR.
 async fn register(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     headers: HeaderMap,
     ApiJson(input): ApiJson<RegisterInput>,
 ) -> Result<Created<SignupDto>, AppError> {
@@ -56,7 +56,7 @@ async fn register(
         .and_then(|v| v.to_str().ok())
         .and_then(Locale::negotiate)
         .unwrap_or_default();
-    Ok(Created(signup::register(&state, input, locale, &super::client(&peer, &headers)).await?))
+    Ok(Created(signup::register(&state, input, locale, &super::client(address, &headers)).await?))
 }
 
 async fn start_checkout(

@@ -1,10 +1,8 @@
 //! `/api/v1/users`: the signed-in user's profile, and the company's users (manager and above).
 use std::collections::HashMap;
 
-use std::net::SocketAddr;
-
 use axum::{
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
@@ -13,6 +11,7 @@ use axum::{
 use serde::Serialize;
 
 use super::{json::ok, ApiJson, Data, Id, JsonResult};
+use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
     model::{Page, UserDto},
@@ -50,13 +49,13 @@ struct UpdatedMe {
 /// answer carries a fresh pair so the caller stays signed in.
 async fn update_me(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    address: ClientAddress,
     headers: HeaderMap,
     ctx: TenantContext,
     ApiJson(input): ApiJson<UpdateMe>,
 ) -> Result<Json<UpdatedMe>, AppError> {
     let changes_password = input.password.is_some();
-    let client = super::client(&peer, &headers);
+    let client = super::client(address, &headers);
     let user = profile::update_me(&state, &ctx, input, &client, None).await?;
     let tokens = match changes_password {
         true => Some(auth::issue_tokens(&state, &ctx.with_user(user.clone()), &client).await?.0),

@@ -203,3 +203,42 @@ async fn the_secret_rotates_without_signing_anyone_out() {
     assert_eq!(get_me(finished.clone(), before).await, 401);
     assert_eq!(get_me(finished, after).await, 200);
 }
+
+async fn login_forwarded(app: &TestApp, forwarded_for: &str, password: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/auth/login"))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({ "tenant": "acme", "email": "owner@acme.test", "password": password }))
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_limits_and_sessions_see_the_forwarded_client() {
+    let trusted = vec!["127.0.0.1/32".parse().unwrap()];
+    let app = spawn_app_with(Settings { trusted_proxies: trusted, ..test_settings() }).await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    // A forged first hop is ignored: the proxy appended the real client last.
+    for _ in 0..5 {
+        assert_eq!(login_forwarded(&app, "6.6.6.6, 203.0.113.7", "wrong password!").await.status(), 401);
+    }
+    assert_eq!(login_forwarded(&app, "203.0.113.7", PASSWORD).await.status(), 429, "that client waits");
+    let res = login_forwarded(&app, "203.0.113.8", PASSWORD).await;
+    assert_eq!(res.status(), 200, "another client behind the same proxy does not");
+    let access = token(&res.json::<Value>().await.unwrap()["data"], "access_token");
+    let list = app.as_user(&access, "acme").get("/api/v1/users/me/sessions", 200).await;
+    assert_eq!(list["data"][0]["address"], "203.0.113.8");
+}
+
+#[tokio::test]
+async fn without_trusted_proxies_a_forwarded_header_changes_nothing() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    for i in 0..5 {
+        let res = login_forwarded(&app, &format!("203.0.113.{i}"), "wrong password!").await;
+        assert_eq!(res.status(), 401);
+    }
+    // Every guess counted against the real peer: a new header does not buy another five.
+    assert_eq!(login_forwarded(&app, "203.0.113.99", PASSWORD).await.status(), 429);
+}

@@ -25,6 +25,9 @@ pub struct Settings {
     pub signup_requests_per_minute: u32,
     /// The app's own origin (`scheme://host[:port]`): checkout redirects must stay on it.
     pub public_url: String,
+    /// Proxies whose `X-Forwarded-For` / `Forwarded` is believed (`ATRIUM_TRUSTED_PROXIES`); empty:
+    /// the client address is the TCP peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub trial_days: i64,
     /// Ready-made tenant schemas kept for signups (0: create each schema at signup).
     pub spare_schemas: usize,
@@ -121,6 +124,7 @@ impl Default for Settings {
             login_failures_per_hour: 100,
             signup_requests_per_minute: 30,
             public_url: "http://127.0.0.1:3000".into(),
+            trusted_proxies: Vec::new(),
             trial_days: 14,
             spare_schemas: 4,
             payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },

@@ -2,6 +2,7 @@
 //! (`session`), what a server function reads from its request (`request`), and the development
 //! mailbox page (`mailbox`).
 pub mod auth;
+pub mod client;
 pub mod headers;
 pub mod mailbox;
 pub mod request;

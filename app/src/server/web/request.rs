@@ -1,11 +1,7 @@
 //! What a server function knows about its request: the state, the tenant context put there by
 //! the tenant middleware, the browser session and the client address.
-use std::net::SocketAddr;
 
-use axum::{
-    extract::ConnectInfo,
-    http::{header, request::Parts, HeaderValue},
-};
+use axum::http::{header, request::Parts, HeaderValue};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
@@ -32,12 +28,9 @@ pub fn session(parts: &Parts) -> Result<Session, AppError> {
     parts.extensions.get::<Session>().cloned().ok_or_else(|| internal("server function", "session layer missing"))
 }
 
+/// The client's address, proxies taken into account (`web::client`).
 pub fn client_ip(parts: &Parts) -> String {
-    parts
-        .extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+    super::client::of(parts).to_string()
 }
 
 /// The bound every visitor form that checks or hashes a secret shares with `/api/auth/*`: so
