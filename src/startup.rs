@@ -1,6 +1,8 @@
 //! Building the application: pool, state, router; serving it. Tests build it on port 0.
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
+use std::future::IntoFuture;
+
 use anyhow::Context;
 use axum::{
     body::Body,
@@ -113,9 +115,23 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let store = session_store(&self.pool);
         let cleanup = tokio::spawn(store.continuously_delete_expired(Duration::from_secs(3600)));
-        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown_signal())
-            .await?;
+        let (stopping, mut stopped) = tokio::sync::watch::channel(false);
+        let signal = async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        };
+        let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(signal);
+        // Asked to stop, the server takes no new connections and lets the requests in flight
+        // finish, for SHUTDOWN_GRACE at most (a stuck client must not keep a node from stopping).
+        let deadline = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        };
+        tokio::select! {
+            served = server.into_future() => served?,
+            () = deadline => tracing::warn!("requests still in flight after {SHUTDOWN_GRACE:?}: stopping anyway"),
+        }
         cleanup.abort();
         Ok(())
     }
@@ -265,8 +281,24 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// How long requests in flight may take to finish once the process is asked to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(20);
+
+/// SIGTERM (what an orchestrator sends) or Ctrl-C.
 async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+    let terminate = async {
+        #[cfg(unix)]
+        if let Ok(mut sigterm) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            sigterm.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        () = terminate => {}
+    }
+    tracing::info!("stopping: no new connections; the requests in flight finish first");
 }
 
 /// A request path as a route: UUIDs become `{id}`, the secret part of a link (`/invitation/...`,

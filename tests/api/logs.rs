@@ -1,5 +1,6 @@
-//! The server binary in production mode: it refuses to start without its environment stated, and
-//! its logs are JSON lines naming the route and never a token or a password.
+//! The server binary in production mode: it refuses to start without its environment stated, its
+//! logs are JSON lines naming the route and never a token or a password, and SIGTERM stops it after
+//! the requests in flight.
 use std::{process::Stdio, time::Duration};
 
 use serde_json::{json, Value};
@@ -93,4 +94,34 @@ async fn production_logs_are_json_lines_with_the_route_and_no_secret() {
     assert_eq!(me["status"], 200);
     assert_eq!(me["span"]["tenant"], "acme");
     assert!(me["span"]["user_id"].is_string(), "{me}");
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_after_the_requests_in_flight() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    let port = free_port();
+    let mut child = server(&app.db_url, port).arg("serve").spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let mut ready = false;
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "the server did not start");
+    // A sign-in (argon2: tens of milliseconds) in flight when the signal arrives still answers.
+    let login = json!({ "tenant": "acme", "email": "owner@acme.test", "password": PASSWORD });
+    let in_flight = tokio::spawn(client.post(format!("{base}/api/auth/login")).json(&login).send());
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let pid = child.id().unwrap().to_string();
+    assert!(std::process::Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let answer = in_flight.await.unwrap().expect("the request in flight is answered");
+    assert_eq!(answer.status(), 200);
+    let status = tokio::time::timeout(Duration::from_secs(25), child.wait()).await.expect("stops").unwrap();
+    assert!(status.success(), "{status:?}");
+    assert!(client.get(format!("{base}/healthz")).send().await.is_err(), "no new connections");
 }
