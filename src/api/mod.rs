@@ -83,8 +83,8 @@ fn client_ip(req: &Request) -> String {
 
 /// The bound on all `/api/auth/*` requests from one client address.
 async fn per_client_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Err(retry_after_secs) = state.auth_limiter.hit(&client_ip(&req)) {
-        return AppError::RateLimited { retry_after_secs }.into_response();
+    if let Err(err) = services::throttle::auth(&state, &client_ip(&req)).await {
+        return err.into_response();
     }
     next.run(req).await
 }
@@ -92,7 +92,7 @@ async fn per_client_limit(State(state): State<AppState>, req: Request, next: Nex
 /// The bound on all `/api/signup/*` requests from one client address (shared with the signup
 /// pages, which count through the same limiter).
 async fn per_client_signup_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if let Err(err) = services::signup::throttle(&state, &client_ip(&req)) {
+    if let Err(err) = services::signup::throttle(&state, &client_ip(&req)).await {
         return err.into_response();
     }
     next.run(req).await

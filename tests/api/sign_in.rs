@@ -242,3 +242,19 @@ async fn without_trusted_proxies_a_forwarded_header_changes_nothing() {
     // Every guess counted against the real peer: a new header does not buy another five.
     assert_eq!(login_forwarded(&app, "203.0.113.99", PASSWORD).await.status(), 429);
 }
+
+#[tokio::test]
+async fn the_per_address_limit_is_one_limit_across_app_processes() {
+    let app = spawn_app_with(Settings { auth_requests_per_minute: 4, ..test_settings() }).await;
+    let other = app.another_node(&app.jwt_secret, None).await;
+    for _ in 0..2 {
+        assert_eq!(app.refresh("x").await.status(), 401);
+    }
+    let refresh_on_b =
+        || app.client.post(format!("{other}/api/auth/refresh")).json(&json!({ "refresh_token": "x" })).send();
+    for _ in 0..2 {
+        assert_eq!(refresh_on_b().await.unwrap().status(), 401);
+    }
+    assert_eq!(app.refresh("x").await.status(), 429, "node A counts node B's requests");
+    assert_eq!(refresh_on_b().await.unwrap().status(), 429);
+}

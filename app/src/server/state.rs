@@ -22,9 +22,6 @@ pub struct CoreInner {
     /// Signs the keyset cursors of list endpoints.
     pub cursors: CursorKeys,
     pub tenants: TenantDirectory,
-    pub auth_limiter: Arc<RateLimiter>,
-    pub login_failures: Arc<RateLimiter>,
-    pub signup_limiter: Arc<RateLimiter>,
     /// Password-recovery requests: per client address, and per account (tenant + email).
     pub recovery_by_address: Arc<RateLimiter>,
     pub recovery_by_account: Arc<RateLimiter>,
@@ -46,7 +43,6 @@ impl Core {
         payments: Arc<dyn PaymentProvider>,
         mail: Arc<dyn MailTransport>,
     ) -> Self {
-        let minute = Duration::from_secs(60);
         let hour = Duration::from_secs(3600);
         Core(Arc::new(CoreInner {
             tokens: Arc::new(TokenKeys::new(
@@ -57,9 +53,6 @@ impl Core {
             )),
             cursors: CursorKeys::new(jwt_secret),
             tenants: TenantDirectory::new(pool.clone()),
-            auth_limiter: Arc::new(RateLimiter::new(settings.auth_requests_per_minute, minute)),
-            login_failures: Arc::new(RateLimiter::new(settings.login_failures_per_minute, minute)),
-            signup_limiter: Arc::new(RateLimiter::new(settings.signup_requests_per_minute, minute)),
             recovery_by_address: Arc::new(RateLimiter::new(20, hour)),
             recovery_by_account: Arc::new(RateLimiter::new(3, hour)),
             verification_resends: Arc::new(RateLimiter::new(5, hour)),

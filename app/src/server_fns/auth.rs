@@ -21,10 +21,7 @@ pub async fn login(tenant: String, email: String, password: String, next: String
     let parts = request::parts()?;
     let target = super::safe_next(Some(&next));
     let outcome = async {
-        state
-            .auth_limiter
-            .hit(&request::client_ip(&parts))
-            .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+        request::limit_per_address(&state, &parts).await?;
         let creds =
             auth::Credentials { tenant: Some(tenant.clone()), email: Some(email.clone()), password: Some(password) };
         let client = request::client(&parts);

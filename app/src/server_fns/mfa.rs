@@ -30,7 +30,7 @@ pub async fn login_mfa(code: String, next: String) -> Result<String, AppError> {
     let parts = request::parts()?;
     let target = super::safe_next(Some(&next));
     let outcome = async {
-        request::limit_per_address(&state, &parts)?;
+        request::limit_per_address(&state, &parts).await?;
         let browser = request::session(&parts)?;
         let mfa_token: Option<String> =
             browser.get(CHALLENGE_KEY).await.map_err(|e| crate::server::error::internal("session", e))?;

@@ -13,11 +13,10 @@ pub async fn request_password_reset(tenant: String, email: String) -> Result<Str
     let client = request::client_ip(&parts);
     let input = recovery::ForgotPassword { email: Some(email), tenant: Some(tenant) };
     // The same per-address bound as `/api/auth/*`, then recovery's own limits.
-    let result = state
-        .auth_limiter
-        .hit(&client)
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
-        .and_then(|()| recovery::request_reset(&state, input, &client));
+    let result = match request::limit_per_address(&state, &parts).await {
+        Ok(()) => recovery::request_reset(&state, input, &client),
+        Err(err) => Err(err),
+    };
     request::finish_form(&parts, result.map(|()| "/forgot-password?notice=sent".to_string()), |t| t.clone())
 }
 
@@ -31,7 +30,7 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
     let state = request::app_state()?;
     let parts = request::parts()?;
     let input = recovery::ResetPassword { token: Some(token), password: Some(password) };
-    let result = match request::limit_per_address(&state, &parts) {
+    let result = match request::limit_per_address(&state, &parts).await {
         Ok(()) => recovery::reset(&state, input).await,
         Err(err) => Err(err),
     }

@@ -38,7 +38,7 @@ mod draft {
         parts: &axum::http::request::Parts,
     ) -> Result<(Session, SignupDraft), AppError> {
         use crate::server::{services::signup, web::request};
-        signup::throttle(core, &request::client_ip(parts))?;
+        signup::throttle(core, &request::client_ip(parts)).await?;
         let session = request::session(parts)?;
         let draft = load(&session).await?;
         Ok((session, draft))

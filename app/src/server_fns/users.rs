@@ -99,7 +99,7 @@ pub async fn accept_invitation(token: String, password: String) -> Result<String
     let state = request::app_state()?;
     let parts = request::parts()?;
     let result = async {
-        request::limit_per_address(&state, &parts)?;
+        request::limit_per_address(&state, &parts).await?;
         let ctx = users::accept_invitation(&state, &token, password).await?;
         session::sign_in(&state, &request::session(&parts)?, &ctx, &request::client(&parts)).await?;
         Ok("/".to_string())

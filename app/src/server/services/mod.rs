@@ -17,5 +17,6 @@ pub mod provisioning;
 pub mod recovery;
 pub mod sessions;
 pub mod signup;
+pub mod throttle;
 pub mod users;
 pub mod verification;

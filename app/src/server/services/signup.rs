@@ -30,8 +30,8 @@ use crate::{
 };
 
 /// At most N signup requests per minute from one client address (API and pages alike).
-pub fn throttle(core: &Core, client: &str) -> Result<(), AppError> {
-    core.signup_limiter.hit(client).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+pub async fn throttle(core: &Core, client: &str) -> Result<(), AppError> {
+    super::throttle::signup(core, client).await
 }
 
 /// Parses `document` as `document_type`, recording field errors on the way.

@@ -35,8 +35,8 @@ pub fn client_ip(parts: &Parts) -> String {
 
 /// The bound every visitor form that checks or hashes a secret shares with `/api/auth/*`: so
 /// many requests per client address per minute.
-pub fn limit_per_address(state: &AppState, parts: &Parts) -> Result<(), AppError> {
-    state.auth_limiter.hit(&client_ip(parts)).map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })
+pub async fn limit_per_address(state: &AppState, parts: &Parts) -> Result<(), AppError> {
+    crate::server::services::throttle::auth(state, &client_ip(parts)).await
 }
 
 /// The client of a sign-in: its address and user agent.
