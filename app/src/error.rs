@@ -57,6 +57,9 @@ pub enum AppError {
     InvalidMfaToken,
     #[error("rate limited")]
     RateLimited { retry_after_secs: u64 },
+    /// Too much password hashing waiting already (a sign-in storm): try again shortly.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error("bad request: {detail}")]
     BadRequest { detail: String },
     #[error("payload too large")]
@@ -96,6 +99,7 @@ impl AppError {
             AppError::Unprocessable { .. } | AppError::DowngradeExceeds { .. } => 422,
             AppError::SubscriptionInactive => 402,
             AppError::RateLimited { .. } => 429,
+            AppError::Busy { .. } => 503,
             AppError::BadRequest { .. } => 400,
             AppError::PayloadTooLarge => 413,
             AppError::UnsupportedMediaType => 415,
@@ -123,6 +127,7 @@ impl AppError {
             AppError::InvalidMfaToken => "invalid_mfa_token",
             AppError::PlanLimit { .. } => "plan_limit_reached",
             AppError::RateLimited { .. } => "rate_limited",
+            AppError::Busy { .. } => "busy",
             AppError::BadRequest { .. } => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -162,6 +167,7 @@ impl AppError {
                 format!("Your plan allows at most {limit} {resource}; upgrade the plan to add more")
             }
             AppError::RateLimited { .. } => "Too many requests, retry later".into(),
+            AppError::Busy { .. } => "The server is busy checking passwords: retry in a moment".into(),
             AppError::BadRequest { detail } => detail.clone(),
             AppError::PayloadTooLarge => "Request body too large".into(),
             AppError::UnsupportedMediaType => "Expected Content-Type: application/json".into(),

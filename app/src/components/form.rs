@@ -91,7 +91,7 @@ pub fn error_key(err: &AppError) -> Option<Key> {
         AppError::Conflict { code, .. } if code == "last_owner" => Key::ErrorLastOwner,
         AppError::Conflict { code, .. } if code == "invalid_invitation" => Key::ErrorInvalidInvitation,
         AppError::Unauthorized { .. } | AppError::InvalidCredentials => Key::ErrorSessionEnded,
-        AppError::RateLimited { .. } => Key::LoginErrorRateLimited,
+        AppError::RateLimited { .. } | AppError::Busy { .. } => Key::LoginErrorRateLimited,
         AppError::SubscriptionInactive => Key::ErrorSubscriptionInactive,
         AppError::EmailUnverified => Key::ErrorEmailUnverified,
         AppError::MfaEnrollmentRequired => Key::ErrorMfaEnrollmentRequired,

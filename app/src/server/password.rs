@@ -1,5 +1,10 @@
-//! Argon2id password hashing (OWASP minimum: m=19456 KiB, t=2, p=1), always off the async runtime.
-use std::sync::OnceLock;
+//! Argon2id password hashing (OWASP minimum: m=19456 KiB, t=2, p=1), always off the async runtime,
+//! and never on more than half the cores: each hash takes a permit first, so a burst of sign-ins
+//! queues instead of starving every other request of CPU, and one that would wait too long answers
+//! 503 with Retry-After.
+use std::{sync::OnceLock, time::Duration};
+
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -29,7 +34,28 @@ pub fn warm_up() {
     let _ = dummy_hash();
 }
 
+/// Hashes at once: half the cores, at least one.
+fn permits() -> &'static Semaphore {
+    static PERMITS: OnceLock<Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        Semaphore::new((cores / 2).max(1))
+    })
+}
+
+/// How long a hash may wait for a permit before the request answers 503.
+const MAX_WAIT: Duration = Duration::from_secs(5);
+
+/// A permit of `permits`, or [`AppError::Busy`] after `wait`.
+async fn permit(permits: &Semaphore, wait: Duration) -> Result<SemaphorePermit<'_>, AppError> {
+    match tokio::time::timeout(wait, permits.acquire()).await {
+        Ok(Ok(permit)) => Ok(permit),
+        _ => Err(AppError::Busy { retry_after_secs: 1 }),
+    }
+}
+
 pub async fn hash(password: String) -> Result<String, AppError> {
+    let _permit = permit(permits(), MAX_WAIT).await?;
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
@@ -42,6 +68,7 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// `false` for a wrong password, and also when `stored` is `None` (unknown user, or an invited user
 /// without a password yet) after doing the same amount of work.
 pub async fn verify(password: String, stored: Option<String>) -> Result<bool, AppError> {
+    let _permit = permit(permits(), MAX_WAIT).await?;
     tokio::task::spawn_blocking(move || {
         let real = stored.is_some();
         let stored = stored.unwrap_or_else(|| dummy_hash().to_string());
@@ -63,6 +90,17 @@ mod tests {
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{hash}");
         assert!(verify("correct horse battery".into(), Some(hash.clone())).await.unwrap());
         assert!(!verify("wrong".into(), Some(hash)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_hash_waits_for_a_permit_and_gives_up_with_busy() {
+        let permits = Semaphore::new(1);
+        let held = permit(&permits, Duration::from_millis(10)).await.unwrap();
+        let refused = permit(&permits, Duration::from_millis(30)).await.unwrap_err();
+        assert_eq!(refused, AppError::Busy { retry_after_secs: 1 });
+        assert_eq!(refused.status_code(), 503);
+        drop(held);
+        assert!(permit(&permits, Duration::from_millis(30)).await.is_ok(), "free again");
     }
 
     #[tokio::test]
