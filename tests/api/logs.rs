@@ -37,6 +37,21 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
+/// Starts `atrium serve` in production mode and waits until it answers; its process and base URL.
+async fn serve(db_url: &str) -> (tokio::process::Child, String) {
+    let port = free_port();
+    let child = server(db_url, port).arg("serve").spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return (child, base);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the production server did not start");
+}
+
 #[tokio::test]
 async fn the_server_refuses_to_start_without_a_stated_environment() {
     let app = spawn_app().await;
@@ -53,19 +68,8 @@ async fn the_server_refuses_to_start_without_a_stated_environment() {
 async fn production_logs_are_json_lines_with_the_route_and_no_secret() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
-    let port = free_port();
-    let mut child = server(&app.db_url, port).arg("serve").spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut child, base) = serve(&app.db_url).await;
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the production server did not start");
 
     let token = "acme.SECRET-INVITATION-TOKEN-0123456789abcdefghijklmn";
     client.get(format!("{base}/invitation/{token}")).send().await.unwrap();
@@ -100,19 +104,8 @@ async fn production_logs_are_json_lines_with_the_route_and_no_secret() {
 async fn sigterm_stops_the_server_after_the_requests_in_flight() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
-    let port = free_port();
-    let mut child = server(&app.db_url, port).arg("serve").spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut child, base) = serve(&app.db_url).await;
     let client = reqwest::Client::new();
-    let mut ready = false;
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
-            ready = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(ready, "the server did not start");
     // A sign-in (argon2: tens of milliseconds) in flight when the signal arrives still answers.
     let login = json!({ "tenant": "acme", "email": "owner@acme.test", "password": PASSWORD });
     let in_flight = tokio::spawn(client.post(format!("{base}/api/auth/login")).json(&login).send());
