@@ -143,10 +143,10 @@ pub async fn issue_tokens(
     ctx: &TenantContext,
     client: &Client,
 ) -> Result<(TokenPair, TenantContext), AppError> {
-    let ctx = sessions::begin(core, ctx, Kind::Api, client).await?;
+    let mut tx = ctx.db.begin().await?;
+    let ctx = sessions::begin_in(core, &mut tx, ctx, Kind::Api, client).await?;
     let refresh_token = tokens::new_tenant_token(&ctx.tenant.slug);
     let expires = refresh_expiry(core, OffsetDateTime::now_utc() + core.settings.refresh_family_max_age);
-    let mut tx = ctx.db.begin().await?;
     refresh_tokens::insert(&mut tx, ctx.session_id, ctx.user.id, &tokens::digest(&refresh_token), expires).await?;
     tx.commit().await?;
     let tokens = pair(core, &ctx.tenant, &ctx.user, ctx.session_id, refresh_token)?;

@@ -14,7 +14,7 @@ use crate::{
         },
         services::authz,
         state::Core,
-        tenancy::context::TenantContext,
+        tenancy::{context::TenantContext, db::TenantTx},
     },
 };
 
@@ -25,9 +25,16 @@ pub struct Client {
     pub user_agent: String,
 }
 
-/// Begins a session for a context whose credentials were just checked, and answers the context
-/// bound to it.
-pub async fn begin(core: &Core, ctx: &TenantContext, kind: Kind, client: &Client) -> Result<TenantContext, AppError> {
+/// Begins a session for a context whose credentials were just checked, inside the caller's
+/// transaction (an API login writes its first refresh token in the same one), and answers the
+/// context bound to it.
+pub async fn begin_in(
+    core: &Core,
+    tx: &mut TenantTx,
+    ctx: &TenantContext,
+    kind: Kind,
+    client: &Client,
+) -> Result<TenantContext, AppError> {
     let max_age = match kind {
         Kind::Browser => core.settings.browser_session_max_age,
         Kind::Api => core.settings.refresh_family_max_age,
@@ -41,10 +48,16 @@ pub async fn begin(core: &Core, ctx: &TenantContext, kind: Kind, client: &Client
         user_agent: &client.user_agent,
         expires_at: OffsetDateTime::now_utc() + max_age,
     };
-    let mut tx = ctx.db.begin().await?;
-    sessions::insert(&mut tx, &new).await?;
-    tx.commit().await?;
+    sessions::insert(tx, &new).await?;
     Ok(TenantContext { session_id: new.id, ..ctx.clone() })
+}
+
+/// [`begin_in`] in a transaction of its own (a browser sign-in).
+pub async fn begin(core: &Core, ctx: &TenantContext, kind: Kind, client: &Client) -> Result<TenantContext, AppError> {
+    let mut tx = ctx.db.begin().await?;
+    let ctx = begin_in(core, &mut tx, ctx, kind, client).await?;
+    tx.commit().await?;
+    Ok(ctx)
 }
 
 /// The signed-in user's live sessions, the current one marked.

@@ -128,11 +128,6 @@ pub async fn password_hash_of(db: &TenantDb, id: Uuid) -> Result<Option<String>,
     Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(db.executor()).await?.flatten())
 }
 
-pub async fn password_hash(tx: &mut TenantTx, id: Uuid) -> Result<Option<String>, sqlx::Error> {
-    let sql = tx.sql("SELECT password_hash FROM {t}.users WHERE id = $1 FOR UPDATE");
-    Ok(sqlx::query_scalar(&sql).bind(id).fetch_optional(tx.conn()).await?.flatten())
-}
-
 pub struct NewUser<'a> {
     pub id: Uuid,
     pub name: &'a str,
