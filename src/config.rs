@@ -130,6 +130,12 @@ impl Config {
             spare_schemas: env.parse("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
             mail,
+            metrics_token: metrics_token(env, production)?,
+            metrics_addr: env
+                .var("ATRIUM_METRICS_ADDR")
+                .map(|a| a.parse())
+                .transpose()
+                .context("ATRIUM_METRICS_ADDR")?,
             ..defaults
         };
         Ok(Config {
@@ -142,6 +148,16 @@ impl Config {
             settings,
         })
     }
+}
+
+/// `ATRIUM_METRICS_TOKEN`: in production a random key, like the JWT secret (it guards what the
+/// metrics tell about the platform's traffic).
+fn metrics_token(env: &Env, production: bool) -> anyhow::Result<Option<String>> {
+    let token = env.var("ATRIUM_METRICS_TOKEN");
+    if production && token.as_ref().is_some_and(|t| !is_random_key(t.as_bytes())) {
+        bail!("ATRIUM_METRICS_TOKEN is too weak: use at least 32 random bytes (e.g. `openssl rand -hex 32`)");
+    }
+    Ok(token)
 }
 
 /// `ATRIUM_TRUSTED_PROXIES`: comma-separated CIDR ranges or single addresses.

@@ -4,4 +4,5 @@ pub mod api;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod metrics;
 pub mod startup;

@@ -26,11 +26,12 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 use tower_sessions_core::ExpiredDeletion;
 use tower_sessions_sqlx_store::PostgresStore;
 
-use crate::{api, config::Config};
+use crate::{api, config::Config, metrics};
 use app::{
     app::{shell, App},
     error::AppError,
     server::{
+        db::health,
         mail::{smtp::SmtpTransport, DevMailbox, MailTransport},
         password,
         payments::{asaas::AsaasClient, local::LocalProvider, PaymentProvider},
@@ -58,6 +59,17 @@ pub async fn connect(config: &Config) -> anyhow::Result<PgPool> {
         // minute keeps that window short.
         .test_before_acquire(false)
         .idle_timeout(Duration::from_secs(60))
+        // ...except after a connection was found dead (`db/health.rs`): then every connection
+        // older than that is pinged before use, so one restart costs one failed request, not
+        // one per pooled connection.
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if health::suspect(meta.age) {
+                    return Ok(sqlx::Connection::ping(conn).await.is_ok());
+                }
+                Ok(true)
+            })
+        })
         .connect(&config.database_url)
         .await
         .context("connecting to PostgreSQL (DATABASE_URL)")
@@ -101,7 +113,17 @@ impl Application {
         let pool = connect(config).await?;
         let state = AppState::new(core(pool.clone(), config)?, leptos_options(config.addr)?);
         tokio::task::spawn_blocking(password::warm_up).await?;
+        metrics::handle();
         provisioning::replenish_in_background(&state);
+        state.quota.run_in_background();
+        if let Some(addr) = config.settings.metrics_addr {
+            let state = state.clone();
+            tokio::spawn(async move {
+                if let Err(err) = metrics::serve_apart(addr, state).await {
+                    tracing::error!(error = %err, "the metrics listener stopped");
+                }
+            });
+        }
         mail::delivery::run_in_background(&state);
         mail::notices::run_in_background(&state);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
@@ -182,8 +204,11 @@ pub fn router(state: AppState) -> Router {
     let router = Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::guarded))
         .merge(api)
         .merge(web)
+        .route_layer(middleware::from_fn(metrics::remember_route))
+        .layer(middleware::from_fn(metrics::track))
         .layer(PropagateRequestIdLayer::new(request_id.clone()));
     security_headers(router, settings.https)
         .layer(
@@ -275,6 +300,9 @@ async fn readyz(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool).await {
         Ok(_) => Json(serde_json::json!({ "status": "ready" })).into_response(),
         Err(err) => {
+            if health::is_connection_lost(&err) {
+                health::connection_lost();
+            }
             tracing::warn!(error = %err, "readiness check failed");
             (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
         }

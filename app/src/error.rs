@@ -60,6 +60,12 @@ pub enum AppError {
     /// Too much password hashing waiting already (a sign-in storm): try again shortly.
     #[error("busy")]
     Busy { retry_after_secs: u64 },
+    /// The workspace used up its plan's API requests of this minute (every node counts them).
+    #[error("quota exceeded")]
+    QuotaExceeded { retry_after_secs: u64 },
+    /// The database cannot be reached (restarting, failing over): nothing was done; retry.
+    #[error("service unavailable")]
+    Unavailable { retry_after_secs: u64 },
     #[error("bad request: {detail}")]
     BadRequest { detail: String },
     #[error("payload too large")]
@@ -98,8 +104,8 @@ impl AppError {
             AppError::Conflict { .. } | AppError::Taken { .. } => 409,
             AppError::Unprocessable { .. } | AppError::DowngradeExceeds { .. } => 422,
             AppError::SubscriptionInactive => 402,
-            AppError::RateLimited { .. } => 429,
-            AppError::Busy { .. } => 503,
+            AppError::RateLimited { .. } | AppError::QuotaExceeded { .. } => 429,
+            AppError::Busy { .. } | AppError::Unavailable { .. } => 503,
             AppError::BadRequest { .. } => 400,
             AppError::PayloadTooLarge => 413,
             AppError::UnsupportedMediaType => 415,
@@ -128,6 +134,8 @@ impl AppError {
             AppError::PlanLimit { .. } => "plan_limit_reached",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Busy { .. } => "busy",
+            AppError::QuotaExceeded { .. } => "quota_exceeded",
+            AppError::Unavailable { .. } => "service_unavailable",
             AppError::BadRequest { .. } => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -168,6 +176,12 @@ impl AppError {
             }
             AppError::RateLimited { .. } => "Too many requests, retry later".into(),
             AppError::Busy { .. } => "The server is busy checking passwords: retry in a moment".into(),
+            AppError::QuotaExceeded { .. } => {
+                "Your plan's API requests for this minute are used up: retry after the reset (RateLimit-Reset)".into()
+            }
+            AppError::Unavailable { .. } => {
+                "The service is briefly unavailable: nothing was changed; retry shortly".into()
+            }
             AppError::BadRequest { detail } => detail.clone(),
             AppError::PayloadTooLarge => "Request body too large".into(),
             AppError::UnsupportedMediaType => "Expected Content-Type: application/json".into(),

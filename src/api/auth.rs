@@ -108,7 +108,7 @@ async fn forgot_password(
     address: ClientAddress,
     ApiJson(input): ApiJson<ForgotPassword>,
 ) -> Result<Response, AppError> {
-    recovery::request_reset(&state, input, &address.to_string())?;
+    recovery::request_reset(&state, input, &address.to_string()).await?;
     let body = Accepted { message: "If the account exists, a link to reset its password has been sent to its email" };
     Ok((StatusCode::ACCEPTED, ok(body)).into_response())
 }

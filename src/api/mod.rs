@@ -22,7 +22,7 @@ use axum::{
     Router,
 };
 
-use app::server::web::client::ClientAddress;
+use app::server::{tenancy::context::TenantContext, web::client::ClientAddress};
 use app::{
     error::AppError,
     server::{services, state::AppState, web::auth::bearer_middleware},
@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(mfa::router())
         .merge(billing::router())
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), tenant_quota))
         .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));
     Router::new()
         .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state.clone(), per_client_limit)))
@@ -96,4 +97,28 @@ async fn per_client_signup_limit(State(state): State<AppState>, req: Request, ne
         return err.into_response();
     }
     next.run(req).await
+}
+
+/// The workspace's quota on `/api/v1` (the bearer middleware, outside this one, has named the
+/// tenant): every answer tells where the workspace stands (`RateLimit-Limit`, `-Remaining`,
+/// `-Reset` in seconds); over it, 429 `quota_exceeded` with `Retry-After`.
+async fn tenant_quota(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let Some(tenant) = req.extensions().get::<TenantContext>().map(|ctx| ctx.tenant.clone()) else {
+        return next.run(req).await;
+    };
+    let allowance = match state.quota.take(tenant.id, tenant.api_requests_per_minute).await {
+        Ok(allowance) => allowance,
+        Err(err) => return AppError::from(err).into_response(),
+    };
+    let mut response = if allowance.admitted {
+        next.run(req).await
+    } else {
+        app::server::metrics::refused("tenant_quota", &tenant.plan_id);
+        AppError::QuotaExceeded { retry_after_secs: allowance.reset_secs }.into_response()
+    };
+    let headers = response.headers_mut();
+    headers.insert("ratelimit-limit", allowance.limit.into());
+    headers.insert("ratelimit-remaining", allowance.remaining.into());
+    headers.insert("ratelimit-reset", allowance.reset_secs.into());
+    response
 }

@@ -474,3 +474,43 @@ pub fn register_body(company: &str, document: &str) -> Value {
         "plan": "starter",
     })
 }
+
+/// A free TCP port on loopback, for a server process started by a test.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The `atrium` binary as a separate process in development mode on `db_url`, its output kept
+/// quiet; callers add settings and the subcommand.
+pub fn atrium_process(db_url: &str, jwt_secret: &str) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_atrium"));
+    cmd.env("ATRIUM_ENV", "development")
+        .env("DATABASE_URL", db_url)
+        .env("ATRIUM_JWT_SECRET", jwt_secret)
+        .env("ATRIUM_PUBLIC_URL", PUBLIC_URL)
+        .env("ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE", "10000")
+        .env("ATRIUM_SIGNUP_RATE_LIMIT_PER_MINUTE", "10000")
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true);
+    cmd
+}
+
+/// Runs `cmd serve` on a free port and waits until it answers `/healthz`; its process and base URL.
+pub async fn serve(mut cmd: tokio::process::Command) -> (tokio::process::Child, String) {
+    let port = free_port();
+    let mut child = cmd.env("ATRIUM_ADDR", format!("127.0.0.1:{port}")).arg("serve").spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let client = Client::new();
+    for _ in 0..200 {
+        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return (child, base);
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the server process exited: {status}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server process did not start");
+}

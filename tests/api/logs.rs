@@ -6,17 +6,16 @@ use std::{process::Stdio, time::Duration};
 use serde_json::{json, Value};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-use crate::helpers::{spawn_app, PASSWORD};
+use crate::helpers::{serve, spawn_app, PASSWORD};
 
 const KEY: &str = "9c1f0be4d27a83e5f6b0c4d9e2a17f38b5c6d0e1f2a3b4c5d6e7f8091a2b3c4d";
 
-fn server(db_url: &str, port: u16) -> tokio::process::Command {
+fn server(db_url: &str) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_atrium"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("ATRIUM_ENV", "production")
         .env("DATABASE_URL", db_url)
-        .env("ATRIUM_ADDR", format!("127.0.0.1:{port}"))
         .env("ATRIUM_PUBLIC_URL", "https://atrium.example")
         .env("ATRIUM_JWT_SECRET", KEY)
         // Nothing is paid or mailed in this test: these only have to be well-formed.
@@ -33,33 +32,19 @@ fn server(db_url: &str, port: u16) -> tokio::process::Command {
     cmd
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
 /// Starts `atrium serve` in production mode and waits until it answers; its process and base URL.
-async fn serve(db_url: &str) -> (tokio::process::Child, String) {
-    let port = free_port();
-    let child = server(db_url, port).arg("serve").spawn().unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return (child, base);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the production server did not start");
+async fn serve_production(db_url: &str) -> (tokio::process::Child, String) {
+    serve(server(db_url)).await
 }
 
 #[tokio::test]
 async fn the_server_refuses_to_start_without_a_stated_environment() {
     let app = spawn_app().await;
-    let out = server(&app.db_url, free_port()).env_remove("ATRIUM_ENV").output().await.unwrap();
+    let out = server(&app.db_url).env_remove("ATRIUM_ENV").output().await.unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("ATRIUM_ENV is not set"), "{stderr}");
-    let out = server(&app.db_url, free_port()).arg("demo").output().await.unwrap();
+    let out = server(&app.db_url).arg("demo").output().await.unwrap();
     assert!(!out.status.success(), "no demo workspace in production");
     assert!(String::from_utf8_lossy(&out.stderr).contains("development only"));
 }
@@ -68,7 +53,7 @@ async fn the_server_refuses_to_start_without_a_stated_environment() {
 async fn production_logs_are_json_lines_with_the_route_and_no_secret() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
-    let (mut child, base) = serve(&app.db_url).await;
+    let (mut child, base) = serve_production(&app.db_url).await;
     let client = reqwest::Client::new();
 
     let token = "acme.SECRET-INVITATION-TOKEN-0123456789abcdefghijklmn";
@@ -104,7 +89,7 @@ async fn production_logs_are_json_lines_with_the_route_and_no_secret() {
 async fn sigterm_stops_the_server_after_the_requests_in_flight() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
-    let (mut child, base) = serve(&app.db_url).await;
+    let (mut child, base) = serve_production(&app.db_url).await;
     let client = reqwest::Client::new();
     // A sign-in (argon2: tens of milliseconds) in flight when the signal arrives still answers.
     let login = json!({ "tenant": "acme", "email": "owner@acme.test", "password": PASSWORD });

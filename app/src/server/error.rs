@@ -12,14 +12,18 @@ use axum::{
 
 use crate::{
     error::{AppError, FieldErrors},
-    server::domain::BLANK,
+    server::{db::health, domain::BLANK, metrics},
 };
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let mut response = (status, Json(self.body())).into_response();
-        if let AppError::RateLimited { retry_after_secs } | AppError::Busy { retry_after_secs } = self {
+        if let AppError::RateLimited { retry_after_secs }
+        | AppError::Busy { retry_after_secs }
+        | AppError::QuotaExceeded { retry_after_secs }
+        | AppError::Unavailable { retry_after_secs } = self
+        {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs.max(1)));
         }
         response
@@ -36,8 +40,17 @@ pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
 }
 
 impl From<sqlx::Error> for AppError {
+    /// A database that cannot be reached (restarting, failing over, out of connections) is a 503
+    /// the client may retry, not a 500: nothing was done.
     #[track_caller]
     fn from(err: sqlx::Error) -> Self {
+        if health::is_connection_lost(&err) {
+            let location = Location::caller();
+            tracing::warn!(error = %err, %location, "database unavailable");
+            health::connection_lost();
+            metrics::database_unavailable();
+            return AppError::Unavailable { retry_after_secs: 1 };
+        }
         internal("database error", err)
     }
 }

@@ -33,6 +33,12 @@ pub struct Settings {
     pub spare_schemas: usize,
     pub payments: PaymentSettings,
     pub mail: MailSettings,
+    /// `GET /metrics` on the main address needs `Authorization: Bearer <this>`
+    /// (`ATRIUM_METRICS_TOKEN`); without a token it answers 404 there.
+    pub metrics_token: Option<String>,
+    /// A second listener serving only `/metrics`, without a token (`ATRIUM_METRICS_ADDR`, e.g.
+    /// 127.0.0.1:9464 or a private interface the monitoring system reaches).
+    pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
 /// Where mail goes and how the outbox retries it.
@@ -129,6 +135,8 @@ impl Default for Settings {
             spare_schemas: 4,
             payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
             mail: MailSettings::default(),
+            metrics_token: None,
+            metrics_addr: None,
         }
     }
 }

@@ -1,5 +1,5 @@
 //! What services reach ([`Core`]) and what the web layer adds to it ([`AppState`]).
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -7,7 +7,7 @@ use sqlx::PgPool;
 
 use super::{
     cursor::CursorKeys, db::tenant::user_loader::UserLoader, mail::MailTransport, payments::PaymentProvider,
-    rate_limit::RateLimiter, settings::Settings, tenancy::directory::TenantDirectory, tokens::TokenKeys,
+    services::quota::ApiQuota, settings::Settings, tenancy::directory::TenantDirectory, tokens::TokenKeys,
 };
 
 /// The application core: the pool, settings and the shared services every use case may need.
@@ -22,12 +22,9 @@ pub struct CoreInner {
     /// Signs the keyset cursors of list endpoints.
     pub cursors: CursorKeys,
     pub tenants: TenantDirectory,
-    /// Password-recovery requests: per client address, and per account (tenant + email).
-    pub recovery_by_address: Arc<RateLimiter>,
-    pub recovery_by_account: Arc<RateLimiter>,
-    /// Verification emails sent again, per workspace.
-    pub verification_resends: Arc<RateLimiter>,
     pub users: UserLoader,
+    /// The per-tenant quota on `/api/v1`, shared with the other nodes through PostgreSQL.
+    pub quota: ApiQuota,
     pub payments: Arc<dyn PaymentProvider>,
     pub mail: Arc<dyn MailTransport>,
 }
@@ -43,7 +40,6 @@ impl Core {
         payments: Arc<dyn PaymentProvider>,
         mail: Arc<dyn MailTransport>,
     ) -> Self {
-        let hour = Duration::from_secs(3600);
         Core(Arc::new(CoreInner {
             tokens: Arc::new(TokenKeys::new(
                 jwt_secret,
@@ -53,10 +49,8 @@ impl Core {
             )),
             cursors: CursorKeys::new(jwt_secret),
             tenants: TenantDirectory::new(pool.clone()),
-            recovery_by_address: Arc::new(RateLimiter::new(20, hour)),
-            recovery_by_account: Arc::new(RateLimiter::new(3, hour)),
-            verification_resends: Arc::new(RateLimiter::new(5, hour)),
             users: UserLoader::default(),
+            quota: ApiQuota::new(pool.clone()),
             settings: Arc::new(settings),
             payments,
             mail,

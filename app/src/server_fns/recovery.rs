@@ -14,7 +14,7 @@ pub async fn request_password_reset(tenant: String, email: String) -> Result<Str
     let input = recovery::ForgotPassword { email: Some(email), tenant: Some(tenant) };
     // The same per-address bound as `/api/auth/*`, then recovery's own limits.
     let result = match request::limit_per_address(&state, &parts).await {
-        Ok(()) => recovery::request_reset(&state, input, &client),
+        Ok(()) => recovery::request_reset(&state, input, &client).await,
         Err(err) => Err(err),
     };
     request::finish_form(&parts, result.map(|()| "/forgot-password?notice=sent".to_string()), |t| t.clone())

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::{
     error::AppError,
-    server::{db::public::rate_counters, state::Core},
+    server::{db::public::rate_counters, metrics, state::Core},
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -45,12 +45,16 @@ pub async fn begin(core: &Core, tenant: &str, email: &str, address: &str) -> Res
     let limit = core.settings.login_failures_per_minute;
     let address_count = match rate_counters::take(&core.pool, &by_address, limit, MINUTE).await? {
         Ok(count) => count,
-        Err(retry_after_secs) => return Err(AppError::RateLimited { retry_after_secs }),
+        Err(retry_after_secs) => {
+            metrics::limited("sign_in");
+            return Err(AppError::RateLimited { retry_after_secs });
+        }
     };
     if let Err(retry_after_secs) =
         rate_counters::take(&core.pool, &by_account, core.settings.login_failures_per_hour, HOUR).await?
     {
         rate_counters::give_back(&core.pool, &by_address).await?;
+        metrics::limited("sign_in");
         return Err(AppError::RateLimited { retry_after_secs });
     }
     Ok(Attempt { by_address, by_account, address_count, address_limit: limit })
@@ -67,6 +71,7 @@ impl Attempt {
     /// The password was wrong: the attempt counts. Answers whether this failure used up the
     /// address's allowance (the moment to tell the account's owner).
     pub fn failed(self) -> bool {
+        metrics::login_failed();
         self.address_count == i64::from(self.address_limit)
     }
 }

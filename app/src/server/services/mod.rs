@@ -14,6 +14,7 @@ pub mod mail;
 pub mod mfa;
 pub mod profile;
 pub mod provisioning;
+pub mod quota;
 pub mod recovery;
 pub mod sessions;
 pub mod signup;

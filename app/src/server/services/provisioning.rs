@@ -135,6 +135,7 @@ async fn provision_in(
             trial_ends_at: company.trial_ends_at,
             email_verified: false,
             mfa_required: false,
+            api_requests_per_minute: 0,
         };
         verification::send_link(core, &mut tx, &tenant, owner_id, owner.name, owner.email, owner.locale).await?;
     }

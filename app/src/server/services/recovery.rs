@@ -18,6 +18,7 @@ use crate::{
         services::{
             mail::{self, notices, Recipient},
             profile::check_password_policy,
+            throttle,
         },
         state::Core,
         tenancy::{slug::Slug, tenant::Tenant},
@@ -40,7 +41,7 @@ body! {
 
 /// Accepts a recovery request. Answers before looking anything up, so neither the answer nor its
 /// timing tells whether the account exists. Limited per client address and per account.
-pub fn request_reset(core: &Core, input: ForgotPassword, client: &str) -> Result<(), AppError> {
+pub async fn request_reset(core: &Core, input: ForgotPassword, client: &str) -> Result<(), AppError> {
     let mut fields = Fields::new();
     let email = fields.required("email", input.email.as_deref(), Email::parse);
     let tenant = input.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty());
@@ -50,10 +51,8 @@ pub fn request_reset(core: &Core, input: ForgotPassword, client: &str) -> Result
     let (Some(email), Some(tenant), true) = (email, tenant, fields.is_empty()) else {
         return Err(fields.into_error());
     };
-    let limited = |retry_after_secs| AppError::RateLimited { retry_after_secs };
-    core.recovery_by_address.hit(client).map_err(limited)?;
     let account = format!("{}\u{0}{}", tenant.to_lowercase(), email.as_str().to_lowercase());
-    core.recovery_by_account.hit(&account).map_err(limited)?;
+    throttle::recovery(core, client, &account).await?;
 
     let core = core.clone();
     let tenant = tenant.to_string();

@@ -1,28 +1,66 @@
-//! Requests per client address, counted in PostgreSQL (`public.rate_counters`), so that every app
-//! process enforces one limit: `/api/auth/*` and the visitor forms that check a secret, and the
-//! signup steps. Over the limit: 429 with the seconds until the window ends.
+//! Request limits counted in PostgreSQL (`public.rate_counters`), so that every app process
+//! enforces one limit: per client address on `/api/auth/*`, the visitor forms that check a secret
+//! and the signup steps; per address and per account on password recovery; per workspace on
+//! resent confirmation emails. Over a limit: 429 with the seconds until the window ends.
 use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use crate::{
     error::AppError,
-    server::{db::public::rate_counters, state::Core},
+    server::{db::public::rate_counters, metrics, state::Core},
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
+const HOUR: Duration = Duration::from_secs(3600);
 
-async fn take(core: &Core, key: String, limit: u32) -> Result<(), AppError> {
-    match rate_counters::take(&core.pool, &key, limit, MINUTE).await? {
+/// Recovery requests per client address and per account, and confirmation emails per workspace,
+/// in an hour. The counters' purge (`lockout::purge`) keeps two hours, longer than this window.
+const RECOVERY_PER_ADDRESS: u32 = 20;
+const RECOVERY_PER_ACCOUNT: u32 = 3;
+const VERIFICATION_RESENDS: u32 = 5;
+
+async fn take(core: &Core, limiter: &'static str, key: String, limit: u32) -> Result<(), AppError> {
+    take_in(core, limiter, key, limit, MINUTE).await
+}
+
+async fn take_in(
+    core: &Core,
+    limiter: &'static str,
+    key: String,
+    limit: u32,
+    window: Duration,
+) -> Result<(), AppError> {
+    match rate_counters::take(&core.pool, &key, limit, window).await? {
         Ok(_) => Ok(()),
-        Err(retry_after_secs) => Err(AppError::RateLimited { retry_after_secs }),
+        Err(retry_after_secs) => {
+            metrics::limited(limiter);
+            Err(AppError::RateLimited { retry_after_secs })
+        }
     }
 }
 
 /// One request to `/api/auth/*` (or a visitor form that checks a password, token or code).
 pub async fn auth(core: &Core, address: &str) -> Result<(), AppError> {
-    take(core, format!("auth:{address}"), core.settings.auth_requests_per_minute).await
+    take(core, "auth", format!("auth:{address}"), core.settings.auth_requests_per_minute).await
 }
 
 /// One request to `/api/signup/*` or a step of the signup pages.
 pub async fn signup(core: &Core, address: &str) -> Result<(), AppError> {
-    take(core, format!("signup:{address}"), core.settings.signup_requests_per_minute).await
+    take(core, "signup", format!("signup:{address}"), core.settings.signup_requests_per_minute).await
+}
+
+/// One password-recovery request from `address` for `account` (tenant and email, lower case).
+/// The account is kept as a digest: the counters live in the shared schema.
+pub async fn recovery(core: &Core, address: &str, account: &str) -> Result<(), AppError> {
+    take_in(core, "recovery", format!("recovery:{address}"), RECOVERY_PER_ADDRESS, HOUR).await?;
+    let digest = Sha256::digest(account.as_bytes());
+    let account: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    take_in(core, "recovery", format!("recovery-account:{account}"), RECOVERY_PER_ACCOUNT, HOUR).await
+}
+
+/// One confirmation email sent again for a workspace.
+pub async fn verification_resend(core: &Core, tenant: Uuid) -> Result<(), AppError> {
+    take_in(core, "verification", format!("verification:{tenant}"), VERIFICATION_RESENDS, HOUR).await
 }

@@ -18,6 +18,7 @@ use crate::{
         services::{
             authz,
             mail::{self, Recipient},
+            throttle,
         },
         state::Core,
         tenancy::{context::TenantContext, db::TenantTx, tenant::Tenant},
@@ -84,9 +85,7 @@ pub async fn resend(core: &Core, ctx: &TenantContext) -> Result<(), AppError> {
             code: "already_verified".into(),
         });
     }
-    core.verification_resends
-        .hit(&ctx.tenant.id.to_string())
-        .map_err(|retry_after_secs| AppError::RateLimited { retry_after_secs })?;
+    throttle::verification_resend(core, ctx.tenant.id).await?;
     let mut tx = ctx.db.begin().await?;
     send_link(core, &mut tx, &ctx.tenant, ctx.user.id, &ctx.user.name, &ctx.user.email, ctx.user.locale()).await?;
     tx.commit().await?;

@@ -74,6 +74,7 @@ pub async fn resolve(core: &Core, credential: &Credential<'_>) -> Result<Option<
             }
         });
     }
+    crate::server::metrics::tenant_request(&tenant.plan_id);
     let span = tracing::Span::current();
     span.record("tenant", tenant.slug.as_str());
     span.record("user_id", tracing::field::display(user.id));

@@ -24,6 +24,8 @@ pub struct Tenant {
     pub email_verified: bool,
     /// The company requires every user to sign in with a second factor.
     pub mfa_required: bool,
+    /// The plan's quota on the JSON API (`/api/v1`), shared by every node.
+    pub api_requests_per_minute: u32,
 }
 
 impl Tenant {
@@ -41,6 +43,7 @@ impl Tenant {
             trial_ends_at: None,
             email_verified: true,
             mfa_required: false,
+            api_requests_per_minute: 600,
         }
     }
 

@@ -33,7 +33,15 @@ struct SessionAuth {
     sid: Uuid,
 }
 
+/// The store is PostgreSQL: its backend failing means the database is unreachable (503, like
+/// any lost connection); a record that cannot be read or written is a bug (500).
 fn store_error(err: tower_sessions::session::Error) -> AppError {
+    use tower_sessions::{session::Error, session_store};
+    if let Error::Store(session_store::Error::Backend(detail)) = &err {
+        tracing::warn!(error = %detail, "session store unavailable");
+        crate::server::db::health::connection_lost();
+        return AppError::Unavailable { retry_after_secs: 1 };
+    }
     internal("session store", err)
 }
 

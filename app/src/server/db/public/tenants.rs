@@ -13,7 +13,8 @@ use crate::{
 };
 
 const SELECT: &str = "SELECT t.id, t.slug, t.name, t.schema_name, t.plan_id, p.name AS plan_name, t.status, \
-     t.trial_ends_at, t.email_verified_at IS NOT NULL AS email_verified, t.mfa_required \
+     t.trial_ends_at, t.email_verified_at IS NOT NULL AS email_verified, t.mfa_required, \
+     p.api_requests_per_minute \
      FROM public.tenants t JOIN public.plans p ON p.id = t.plan_id";
 
 #[derive(sqlx::FromRow)]
@@ -29,6 +30,7 @@ struct TenantRow {
     trial_ends_at: Option<OffsetDateTime>,
     email_verified: bool,
     mfa_required: bool,
+    api_requests_per_minute: i32,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -48,6 +50,7 @@ impl TryFrom<TenantRow> for Tenant {
             trial_ends_at: row.trial_ends_at,
             email_verified: row.email_verified,
             mfa_required: row.mfa_required,
+            api_requests_per_minute: u32::try_from(row.api_requests_per_minute).unwrap_or(1),
         })
     }
 }

@@ -14,13 +14,10 @@ use uuid::Uuid;
 use super::users::{self, SignedInUser};
 use crate::{
     error::AppError,
-    server::{
-        error::internal,
-        tenancy::db::{TenantConn, TenantDb},
-    },
+    server::tenancy::db::{TenantConn, TenantDb},
 };
 
-type Reply = oneshot::Sender<Result<Option<SignedInUser>, ()>>;
+type Reply = oneshot::Sender<Result<Option<SignedInUser>, AppError>>;
 
 /// A user and the session their credential names.
 type Key = (Uuid, Uuid);
@@ -61,10 +58,7 @@ impl UserLoader {
             // A task of its own, so a request that goes away cannot strand the others.
             tokio::spawn(self.clone().flush(db.clone()));
         }
-        match answer.await {
-            Ok(Ok(user)) => Ok(user),
-            _ => Err(AppError::Internal),
-        }
+        answer.await.unwrap_or(Err(AppError::Internal))
     }
 
     async fn flush(self, db: TenantDb) {
@@ -109,9 +103,10 @@ impl UserLoader {
                 }
                 Err(err) => {
                     held = None;
-                    let _ = internal("loading users", err);
+                    // Converted (and logged) once for the whole batch: a lost database answers 503.
+                    let error = AppError::from(err);
                     for (_, reply) in batch {
-                        let _ = reply.send(Err(()));
+                        let _ = reply.send(Err(error.clone()));
                     }
                 }
             }

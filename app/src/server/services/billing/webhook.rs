@@ -85,6 +85,7 @@ pub async fn receive(core: &Core, token: Option<&[u8]>, body: &[u8]) -> Result<W
     if !payment_events::record(&mut tx, id, name, &payload).await? {
         return Ok(WebhookOutcome::Duplicate);
     }
+    crate::server::metrics::webhook_event(name);
     let (tenant, effect, plan) = apply(&mut tx, name, &event).await?;
     payment_events::finish(&mut tx, id, tenant.as_ref().map(|(id, _)| *id), effect.as_str()).await?;
     match &tenant {
