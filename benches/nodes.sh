@@ -48,8 +48,9 @@ PIDS=()
 trap 'kill "${PIDS[@]}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for node in A B; do
   port=$([ $node = A ] && echo $NODE_A || echo $NODE_B)
-  # Each node: the pool a production node would have, and its metrics on a private address.
-  ATRIUM_ADDR=127.0.0.1:$port ATRIUM_METRICS_ADDR=127.0.0.1:$((port + 10)) ATRIUM_DB_POOL_SIZE=16 \
+  # Each node: the pool a production node would have, its metrics on a private address, and the
+  # proxy's address as the public URL (tokens name it: nodes that disagree refuse each other's).
+  ATRIUM_PUBLIC_URL=http://127.0.0.1:$PORT ATRIUM_ADDR=127.0.0.1:$port ATRIUM_METRICS_ADDR=127.0.0.1:$((port + 10)) ATRIUM_DB_POOL_SIZE=16 \
     ATRIUM_SPARE_SCHEMAS=0 ATRIUM_AUTH_RATE_LIMIT_PER_MINUTE=100000 \
     "$BIN" serve > ".data/bench-node-$node.log" 2>&1 &
   PIDS+=($!)
@@ -80,7 +81,9 @@ run() { # label url [env for the wrk script]
   out=$(env "$@" wrk -t2 -c64 -d"${SECONDS_EACH}s" -s benches/alternate.lua "$url" | grep '^BENCH')
   a1=$(served $NODE_A); b1=$(served $NODE_B)
   printf '%-34s %s  node_a=%d node_b=%d\n' "$label" "${out#BENCH }" $((a1 - a0)) $((b1 - b0))
+  case $out in *" errors=0 non2xx=0") ;; *) FAILED=1 ;; esac
 }
+FAILED=0
 
 echo "==> load: wrk -t2 -c64 -d${SECONDS_EACH}s per line, tenants alternating"
 # A warm-up, so the first line does not pay for empty caches.
@@ -92,3 +95,4 @@ run "PUT users/me via proxy (A+B)" "http://127.0.0.1:$PORT" BENCH_PATH=/api/v1/u
 run "users/me on node A alone" "http://127.0.0.1:$NODE_A" BENCH_PATH=/api/v1/users/me
 kill -TERM $PROXY && wait $PROXY 2>/dev/null || true
 echo "proxy: $(cat "$WORK/proxy.out")"
+[ $FAILED = 0 ] || die "some requests failed (errors or non-2xx answers above)"

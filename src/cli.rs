@@ -1,5 +1,5 @@
 //! The command line of the server binary.
-use anyhow::{anyhow, bail};
+use anyhow::{anyhow, bail, Context};
 use clap::{Parser, Subcommand};
 
 use crate::{config::Config, demo, startup};
@@ -125,6 +125,10 @@ async fn core(config: &Config) -> anyhow::Result<Core> {
 async fn migrate_all(config: &Config) -> anyhow::Result<()> {
     let pool = startup::connect(config).await?;
     migrate::run_public(&pool).await?;
+    let added = migrate::join_citus_metadata(&pool).await.context("adding the shared tables to Citus metadata")?;
+    if added > 0 {
+        println!("citus: {added} shared table(s) added to the metadata (two-phase commit with tenant schemas)");
+    }
     let report = migrate::run_all_tenants(&pool).await?;
     println!(
         "migrations: shared schema up to date; tenants migrated: {}, already up to date: {}, failed: {}",

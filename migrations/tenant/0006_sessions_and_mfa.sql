@@ -18,13 +18,20 @@ CREATE TABLE user_sessions (
 );
 CREATE INDEX user_sessions_user_idx ON user_sessions (user_id, created_at);
 
--- Live refresh families from before sessions existed become API sessions of their own.
+-- Live refresh families from before sessions existed become API sessions of their own. Written as a
+-- CTE (the same rows as the INSERT ... SELECT ... GROUP BY first shipped, whose checksum migrate.rs
+-- still accepts): Citus 13.2 deparses a pushed-down INSERT ... SELECT holding a stable expression
+-- (timestamptz + interval) in a distributed schema into invalid SQL.
+WITH families AS (
+    SELECT r.family_id, (array_agg(r.user_id))[1] AS user_id, max(u.security_version) AS credential_version,
+           min(r.inserted_at) AS created_at, max(r.inserted_at) AS last_used_at
+    FROM refresh_tokens r JOIN users u ON u.id = r.user_id
+    WHERE r.revoked_at IS NULL
+    GROUP BY r.family_id
+)
 INSERT INTO user_sessions (id, user_id, kind, credential_version, created_at, last_used_at, expires_at)
-SELECT r.family_id, (array_agg(r.user_id))[1], 'api', max(u.security_version), min(r.inserted_at),
-       max(r.inserted_at), min(r.inserted_at) + interval '30 days'
-FROM refresh_tokens r JOIN users u ON u.id = r.user_id
-WHERE r.revoked_at IS NULL
-GROUP BY r.family_id;
+SELECT family_id, user_id, 'api', credential_version, created_at, last_used_at, created_at + interval '30 days'
+FROM families;
 
 -- TOTP (RFC 6238). The secret being enrolled stays pending until a code proves the app has it;
 -- `mfa_last_step` is the time step of the last accepted code, so no code is accepted twice.

@@ -146,6 +146,28 @@ async fn migrate_is_idempotent_and_reports_a_failing_tenant_without_stopping() {
 }
 
 #[tokio::test]
+async fn a_migration_rewritten_without_changing_what_it_does_is_up_to_date_but_an_edited_one_is_refused() {
+    let app = spawn_app().await;
+    app.tenant("early", "o@e.test", PASSWORD).await;
+    // `early` applied the first text of migration 6 (before its backfill became a CTE).
+    let first_text = "a049c147f744e35380632ced330f66b69a88660f926de91b6937f08d6db6d94e41f2d0ebb2313d8b56c3ea8da6338d91";
+    let set_checksum = |hex: &'static str| {
+        sqlx::query("UPDATE t_early.schema_migrations SET checksum = decode($1, 'hex') WHERE version = 6")
+            .bind(hex)
+            .execute(&app.pool)
+    };
+    set_checksum(first_text).await.unwrap();
+    let out = atrium(&app.db_url).arg("migrate").output().await.unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("already up to date: 1"));
+
+    set_checksum("00").await.unwrap();
+    let out = atrium(&app.db_url).arg("migrate").output().await.unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("migration 6 was changed after it was applied"));
+}
+
+#[tokio::test]
 async fn a_spare_schema_is_claimed_renamed_brought_up_to_date_and_replaced() {
     use app::server::{migrate, services::provisioning};
     let app = spawn_app().await;

@@ -31,23 +31,35 @@ pub async fn add(
     let tenants: Vec<Uuid> = counts.iter().map(|c| c.0).collect();
     let starts: Vec<OffsetDateTime> = counts.iter().map(|c| c.1).collect();
     let adds: Vec<i32> = counts.iter().map(|c| i32::try_from(c.2).unwrap_or(i32::MAX)).collect();
-    let rows: Vec<(Uuid, OffsetDateTime, i32)> = sqlx::query_as(
-        "WITH added AS ( \
-           INSERT INTO public.api_usage AS u (tenant_id, window_start, count) \
-           SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) \
-           ON CONFLICT (tenant_id, window_start) DO UPDATE SET count = u.count + excluded.count \
-           RETURNING tenant_id, window_start, count) \
-         SELECT tenant_id, window_start, count FROM added \
-         UNION ALL \
-         SELECT tenant_id, window_start, count FROM public.api_usage WHERE window_start = $4 AND tenant_id = ANY($5)",
-    )
-    .bind(&tenants)
-    .bind(&starts)
-    .bind(&adds)
-    .bind(idle_start)
-    .bind(idle)
-    .fetch_all(pool)
-    .await?;
+    // Two plain statements rather than one with a data-modifying CTE, which Citus may not route
+    // for tables in its metadata; the second runs only when some tenants had nothing to add.
+    let mut rows: Vec<(Uuid, OffsetDateTime, i32)> = if counts.is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as(
+            "INSERT INTO public.api_usage AS u (tenant_id, window_start, count) \
+             SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[]) \
+             ON CONFLICT (tenant_id, window_start) DO UPDATE SET count = u.count + excluded.count \
+             RETURNING tenant_id, window_start, count",
+        )
+        .bind(&tenants)
+        .bind(&starts)
+        .bind(&adds)
+        .fetch_all(pool)
+        .await?
+    };
+    if !idle.is_empty() {
+        rows.extend(
+            sqlx::query_as::<_, (Uuid, OffsetDateTime, i32)>(
+                "SELECT tenant_id, window_start, count FROM public.api_usage \
+                 WHERE window_start = $1 AND tenant_id = ANY($2)",
+            )
+            .bind(idle_start)
+            .bind(idle)
+            .fetch_all(pool)
+            .await?,
+        );
+    }
     Ok(rows.into_iter().map(|(t, s, c)| (t, s, c.max(0) as u32)).collect())
 }
 

@@ -9,11 +9,15 @@ use sqlx::PgPool;
 pub async fn take(pool: &PgPool, key: &str, limit: u32, window: Duration) -> Result<Result<i64, u64>, sqlx::Error> {
     let window_secs = window.as_secs_f64();
     let taken: Option<i32> = sqlx::query_scalar(
+        // The conflict branch reads the time from `excluded` and compares intervals, never calls
+        // now(): Citus (shared tables in its metadata) accepts only immutable expressions there.
         "INSERT INTO public.rate_counters AS c (key, window_start, count) VALUES ($1, now(), 1) \
          ON CONFLICT (key) DO UPDATE SET \
-           window_start = CASE WHEN c.window_start <= now() - make_interval(secs => $2) THEN now() ELSE c.window_start END, \
-           count = CASE WHEN c.window_start <= now() - make_interval(secs => $2) THEN 1 ELSE c.count + 1 END \
-         WHERE c.window_start <= now() - make_interval(secs => $2) OR c.count < $3 \
+           window_start = CASE WHEN excluded.window_start - c.window_start >= make_interval(secs => $2) \
+             THEN excluded.window_start ELSE c.window_start END, \
+           count = CASE WHEN excluded.window_start - c.window_start >= make_interval(secs => $2) \
+             THEN 1 ELSE c.count + 1 END \
+         WHERE excluded.window_start - c.window_start >= make_interval(secs => $2) OR c.count < $3 \
          RETURNING count",
     )
     .bind(key)

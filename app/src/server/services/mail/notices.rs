@@ -135,8 +135,10 @@ pub async fn signed_in(core: &Core, ctx: &TenantContext, sign_in: &SignIn<'_>) -
     let device = Sha256::digest(sign_in.device.as_bytes()).to_vec();
     let mut tx = ctx.db.begin().await?;
     let sql = tx.sql(
-        "INSERT INTO {t}.known_devices (user_id, device_hash) VALUES ($1, $2) \
-         ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = now() RETURNING (xmax = 0) AS inserted",
+        // `excluded`, not now(), in the update: Citus accepts only immutable expressions there.
+        "INSERT INTO {t}.known_devices (user_id, device_hash, last_seen_at) VALUES ($1, $2, now()) \
+         ON CONFLICT (user_id, device_hash) DO UPDATE SET last_seen_at = excluded.last_seen_at \
+         RETURNING (xmax = 0) AS inserted",
     );
     let inserted: bool = sqlx::query_scalar(&sql).bind(ctx.user.id).bind(&device).fetch_one(tx.conn()).await?;
     if !(inserted && ctx.user.role >= Role::Manager) {
