@@ -19,8 +19,8 @@ CREATE TABLE user_sessions (
 CREATE INDEX user_sessions_user_idx ON user_sessions (user_id, created_at);
 
 -- Live refresh families from before sessions existed become API sessions of their own. Written as a
--- CTE (the same rows as the INSERT ... SELECT ... GROUP BY first shipped, whose checksum migrate.rs
--- still accepts): Citus 13.2 deparses a pushed-down INSERT ... SELECT holding a stable expression
+-- CTE (the same rows as the INSERT ... SELECT ... GROUP BY first shipped; migrate.rs still accepts
+-- the checksums of this file's earlier texts): Citus 13.2 deparses a pushed-down INSERT ... SELECT holding a stable expression
 -- (timestamptz + interval) in a distributed schema into invalid SQL.
 WITH families AS (
     SELECT r.family_id, (array_agg(r.user_id))[1] AS user_id, max(u.security_version) AS credential_version,
@@ -55,4 +55,10 @@ CREATE INDEX mfa_recovery_codes_user_idx ON mfa_recovery_codes (user_id);
 ALTER TABLE user_tokens DROP CONSTRAINT user_tokens_purpose_check;
 ALTER TABLE user_tokens ADD CONSTRAINT user_tokens_purpose_check
     CHECK (purpose IN ('password_reset', 'email_verification', 'mfa_challenge'));
-ALTER TABLE user_tokens ADD COLUMN attempts integer NOT NULL DEFAULT 0;
+-- Added, filled, then given its default and NOT NULL, rather than `ADD COLUMN ... NOT NULL DEFAULT 0`
+-- (the same column, rows and default): with 10,000 tenant schemas in the catalog, adding a column
+-- with a default took ~350 ms and the other forms well under 1 ms each.
+ALTER TABLE user_tokens ADD COLUMN attempts integer;
+UPDATE user_tokens SET attempts = 0;
+ALTER TABLE user_tokens ALTER COLUMN attempts SET DEFAULT 0;
+ALTER TABLE user_tokens ALTER COLUMN attempts SET NOT NULL;
