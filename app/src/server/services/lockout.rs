@@ -9,11 +9,9 @@
 //!   guesses spread over many addresses.
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
 use crate::{
     error::AppError,
-    server::{db::public::rate_counters, metrics, state::Core},
+    server::{db::public::rate_counters, metrics, services::throttle, state::Core},
 };
 
 const MINUTE: Duration = Duration::from_secs(60);
@@ -29,17 +27,10 @@ pub struct Attempt {
     address_limit: u32,
 }
 
-/// The account a password belongs to, as a key that names neither the company nor the person
-/// (the counters live in the shared schema).
-fn account_key(tenant: &str, email: &str) -> String {
-    let digest = Sha256::digest(format!("{}\0{}", tenant.trim().to_lowercase(), email.trim().to_lowercase()));
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// Takes one unit of the account's allowances for an attempt from `address`; 429 with the wait
 /// when either is used up.
 pub async fn begin(core: &Core, tenant: &str, email: &str, address: &str) -> Result<Attempt, AppError> {
-    let account = account_key(tenant, email);
+    let account = throttle::account_key(tenant, email);
     let by_address = format!("signin:{account}:{address}");
     let by_account = format!("signin:{account}");
     let limit = core.settings.login_failures_per_minute;

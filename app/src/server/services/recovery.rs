@@ -51,8 +51,7 @@ pub async fn request_reset(core: &Core, input: ForgotPassword, client: &str) -> 
     let (Some(email), Some(tenant), true) = (email, tenant, fields.is_empty()) else {
         return Err(fields.into_error());
     };
-    let account = format!("{}\u{0}{}", tenant.to_lowercase(), email.as_str().to_lowercase());
-    throttle::recovery(core, client, &account).await?;
+    throttle::recovery(core, client, tenant, email.as_str()).await?;
 
     let core = core.clone();
     let tenant = tenant.to_string();

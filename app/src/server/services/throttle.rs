@@ -51,12 +51,17 @@ pub async fn signup(core: &Core, address: &str) -> Result<(), AppError> {
     take(core, "signup", format!("signup:{address}"), core.settings.signup_requests_per_minute).await
 }
 
-/// One password-recovery request from `address` for `account` (tenant and email, lower case).
-/// The account is kept as a digest: the counters live in the shared schema.
-pub async fn recovery(core: &Core, address: &str, account: &str) -> Result<(), AppError> {
+/// An account (workspace and email) as a counter key that names neither the company nor the
+/// person (the counters live in the shared schema).
+pub fn account_key(tenant: &str, email: &str) -> String {
+    let digest = Sha256::digest(format!("{}\0{}", tenant.trim().to_lowercase(), email.trim().to_lowercase()));
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// One password-recovery request from `address` for the account `email` of workspace `tenant`.
+pub async fn recovery(core: &Core, address: &str, tenant: &str, email: &str) -> Result<(), AppError> {
     take_in(core, "recovery", format!("recovery:{address}"), RECOVERY_PER_ADDRESS, HOUR).await?;
-    let digest = Sha256::digest(account.as_bytes());
-    let account: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    let account = account_key(tenant, email);
     take_in(core, "recovery", format!("recovery-account:{account}"), RECOVERY_PER_ACCOUNT, HOUR).await
 }
 
