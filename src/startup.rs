@@ -18,6 +18,10 @@ use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRou
 use sqlx::{postgres::PgPoolOptions, PgPool};
 use tokio::net::TcpListener;
 use tower_http::{
+    compression::{
+        predicate::{NotForContentType, Predicate, SizeAbove},
+        CompressionLayer,
+    },
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     set_header::SetResponseHeaderLayer,
     trace::TraceLayer,
@@ -209,6 +213,7 @@ pub fn router(state: AppState) -> Router {
         .merge(web)
         .route_layer(middleware::from_fn(metrics::remember_route))
         .layer(middleware::from_fn(metrics::track))
+        .layer(compression())
         .layer(PropagateRequestIdLayer::new(request_id.clone()));
     security_headers(router, settings.https)
         .layer(
@@ -294,6 +299,15 @@ async fn server_fn_status(req: Request, next: Next) -> Response {
 
 async fn healthz() -> Json<serde_json::Value> {
     Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Brotli or gzip, as the client accepts, for pages, scripts, styles, the wasm and JSON lists: the
+/// debug wasm is 13 MB and a page of users several KB. Answers under 1 KB (most API answers) go as
+/// they are: compressing them costs more CPU than the bytes it saves. Images are compressed already.
+fn compression() -> CompressionLayer<impl Predicate> {
+    let predicate =
+        SizeAbove::new(1024).and(NotForContentType::GRPC).and(NotForContentType::IMAGES).and(NotForContentType::SSE);
+    CompressionLayer::new().gzip(true).br(true).compress_when(predicate)
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -336,3 +336,45 @@ async fn served_over_https_answers_carry_hsts() {
     let hsts = res.headers().get("strict-transport-security").map(|v| v.to_str().unwrap().to_string());
     assert_eq!(hsts.as_deref(), Some("max-age=63072000; includeSubDomains"));
 }
+
+#[tokio::test]
+async fn pages_and_large_answers_are_compressed_as_the_client_accepts_small_ones_are_not() {
+    let app = spawn_app().await;
+    app.tenant("acme", "owner@acme.test", PASSWORD).await;
+    // Room for a page of 20 users.
+    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let owner = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
+    for i in 0..20 {
+        let body = json!({ "name": format!("Person {i:02}"), "email": format!("p{i}@acme.test"), "role": "attendant", "password": PASSWORD });
+        app.as_user(&owner, "acme").post("/api/v1/users", body, 201).await;
+    }
+    let get = |path: &str, encoding: Option<&str>| {
+        let mut req = app.client.get(app.url(path)).bearer_auth(&owner).header("x-tenant", "acme");
+        if let Some(encoding) = encoding {
+            req = req.header(header::ACCEPT_ENCODING, encoding);
+        }
+        req.send()
+    };
+    let encoding =
+        |res: &reqwest::Response| res.headers().get(header::CONTENT_ENCODING).map(|v| v.to_str().unwrap().to_string());
+
+    for path in ["/login", "/api/v1/users?page_size=20"] {
+        let plain = get(path, None).await.unwrap();
+        assert_eq!(encoding(&plain), None, "{path}: nothing asked, nothing compressed");
+        let plain_len = plain.bytes().await.unwrap().len();
+        assert!(plain_len > 1024, "{path}: {plain_len} bytes");
+        for (asked, expected) in [("br", "br"), ("gzip", "gzip"), ("gzip, deflate, br", "br")] {
+            let res = get(path, Some(asked)).await.unwrap();
+            assert_eq!(res.status(), 200);
+            assert_eq!(encoding(&res).as_deref(), Some(expected), "{path} with {asked}");
+            assert!(res.headers()[header::VARY].to_str().unwrap().to_lowercase().contains("accept-encoding"));
+            let compressed_len = res.bytes().await.unwrap().len();
+            assert!(compressed_len * 2 < plain_len, "{path} {expected}: {compressed_len} of {plain_len} bytes");
+        }
+    }
+    let small = get("/api/v1/users/me", Some("br, gzip")).await.unwrap();
+    assert_eq!(encoding(&small), None, "an answer under 1 KB goes as it is");
+}
