@@ -182,6 +182,17 @@ impl TestApp {
         TestTenant { id: done.tenant_id, owner_id: done.owner_id }
     }
 
+    /// Puts the workspace on another plan directly in the registry (before anyone signs in to it:
+    /// the server keeps registry rows for a few seconds).
+    pub async fn move_to_plan(&self, slug: &str, plan: &str) {
+        sqlx::query("UPDATE public.tenants SET plan_id = $2 WHERE slug = $1")
+            .bind(slug)
+            .bind(plan)
+            .execute(&self.pool)
+            .await
+            .unwrap();
+    }
+
     pub async fn login(&self, tenant: &str, email: &str, password: &str) -> Response {
         self.client
             .post(self.url("/api/auth/login"))

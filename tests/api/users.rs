@@ -10,10 +10,7 @@ async fn role_by_endpoint_matrix() {
     let app = spawn_app().await;
     let t = staffed(&app, "acme").await;
     // Limits are tested on their own; here every create should pass them.
-    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.move_to_plan("acme", "enterprise").await;
     let owner = t["owner"].clone();
     let attendant_id = user_id(&app, &owner, "acme", "attendant@acme.test").await;
     let dept_id = department_id(&app, &owner, "acme", "Sales").await;
@@ -125,10 +122,7 @@ async fn nobody_grants_above_their_role_and_the_last_owner_stays() {
 async fn listing_pages_sorts_searches_and_filters() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
-    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.move_to_plan("acme", "enterprise").await;
     let owner = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
     let as_owner = app.as_user(&owner, "acme");
     for i in 0..24 {

@@ -342,10 +342,7 @@ async fn pages_and_large_answers_are_compressed_as_the_client_accepts_small_ones
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     // Room for a page of 20 users.
-    sqlx::query("UPDATE public.tenants SET plan_id = 'enterprise' WHERE slug = 'acme'")
-        .execute(&app.pool)
-        .await
-        .unwrap();
+    app.move_to_plan("acme", "enterprise").await;
     let owner = token(&app.login_ok("acme", "owner@acme.test", PASSWORD).await, "access_token");
     for i in 0..20 {
         let body = json!({ "name": format!("Person {i:02}"), "email": format!("p{i}@acme.test"), "role": "attendant", "password": PASSWORD });
