@@ -462,6 +462,22 @@ pub fn browser() -> Client {
         .unwrap()
 }
 
+/// A new browser signed in to workspace `acme` as `email` through the plain sign-in form (no
+/// JavaScript: answered with a redirect to `/`) of the server at `base`.
+pub async fn form_sign_in(base: &str, email: &str) -> Client {
+    let web = browser();
+    let res = web
+        .post(format!("{base}/rpc/login"))
+        .header("accept", "text/html")
+        .form(&[("tenant", "acme"), ("email", email), ("password", PASSWORD), ("next", "/")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 302, "sign-in of {email}");
+    assert_eq!(res.headers()["location"], "/");
+    web
+}
+
 /// A valid numeric CNPJ whose base is `n` (check digits computed as the Receita Federal does).
 pub fn cnpj(n: u32) -> String {
     let mut digits: Vec<u32> = format!("{n:08}0001").chars().map(|c| c.to_digit(10).unwrap()).collect();

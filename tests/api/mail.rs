@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::{
     helpers::{
-        browser, cnpj, spawn_app, spawn_app_with, staffed, test_settings, token, user_id, PASSWORD, PUBLIC_URL,
-        STRONG_PASSWORD, WEBHOOK_TOKEN,
+        browser, cnpj, form_sign_in, spawn_app, spawn_app_with, staffed, test_settings, token, user_id, PASSWORD,
+        PUBLIC_URL, STRONG_PASSWORD, WEBHOOK_TOKEN,
     },
     smtp::Mode,
 };
@@ -35,15 +35,7 @@ async fn forgot_password_answers_alike_and_mails_a_single_use_link_that_ends_eve
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let before = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
-    let signed_in_browser = browser();
-    let res = signed_in_browser
-        .post(app.url("/rpc/login"))
-        .header("accept", "text/html")
-        .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.headers()["location"], "/");
+    let signed_in_browser = form_sign_in(&app.address, "owner@acme.test").await;
     assert_eq!(signed_in_browser.get(app.url("/")).send().await.unwrap().status(), 200);
 
     let known = forgot(&app, "acme", "owner@acme.test").await;

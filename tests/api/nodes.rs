@@ -7,7 +7,7 @@ use futures_util::future::join_all;
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
 
-use crate::helpers::{atrium_process, browser, cnpj, register_body, serve, spawn_app, token, TestApp, PASSWORD};
+use crate::helpers::{atrium_process, cnpj, form_sign_in, register_body, serve, spawn_app, token, TestApp, PASSWORD};
 
 /// Two server processes on the app's database, signing with the app's secret (`settings`: extra
 /// environment for both).
@@ -206,15 +206,7 @@ async fn sessions_made_on_one_node_are_valid_on_the_other() {
     let [(_a, a), (_b, b)] = two_nodes(&app, &[]).await;
 
     // A browser session: signed in through node A, served by node B.
-    let web = browser();
-    let res = web
-        .post(format!("{a}/rpc/login"))
-        .header("accept", "text/html")
-        .form(&[("tenant", "acme"), ("email", "owner@acme.test"), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
+    let web = form_sign_in(&a, "owner@acme.test").await;
     let page = web.get(format!("{b}/users")).send().await.unwrap();
     assert_eq!(page.status(), 200, "signed in on node B");
     assert!(page.text().await.unwrap().contains("owner@acme.test"));

@@ -3,7 +3,7 @@
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::helpers::{browser, department_id, spawn_app, staffed, token, user_id, PASSWORD};
+use crate::helpers::{browser, department_id, form_sign_in, spawn_app, staffed, token, user_id, PASSWORD};
 
 #[tokio::test]
 async fn role_by_endpoint_matrix() {
@@ -207,15 +207,7 @@ async fn deactivation_ends_tokens_and_sessions_at_once() {
     let t = staffed(&app, "acme").await;
     let id = user_id(&app, &t["owner"], "acme", "attendant@acme.test").await;
     let pair = app.login_ok("acme", "attendant@acme.test", PASSWORD).await;
-    let browser = browser();
-    let res = browser
-        .post(app.url("/rpc/login"))
-        .header("accept", "text/html")
-        .form(&[("tenant", "acme"), ("email", "attendant@acme.test"), ("password", PASSWORD), ("next", "/")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 302);
+    let browser = form_sign_in(&app.address, "attendant@acme.test").await;
     assert_eq!(browser.get(app.url("/")).send().await.unwrap().status(), 200, "signed in in a browser");
     let as_owner = app.as_user(&t["owner"], "acme");
     as_owner.patch(&format!("/api/v1/users/{id}"), json!({ "active": false }), 200).await;
