@@ -7,7 +7,7 @@
 # tenants, 500 on the small ones, and the cursor for the same position), it runs wrk (64
 # connections, two tenants alternating) against the release server and pgbench (64 clients, the
 # same two schemas) running the best SQL for the same answer: the index-ordered page (one row more,
-# to know whether another page follows) and a separate count, capped like the API's.
+# to know whether another page follows) and a separate count, capped like the API's (see best_sql).
 #   BENCH_SECONDS=5 BENCH_ROUNDS=1 scripts/bench lists
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,25 +82,31 @@ sort_expr() {
   esac
 }
 
-# The best SQL for one case, for tenant $1: the page and the capped count, as two statements.
-# $2 list, $3 sort, $4 case (page1 | offset | cursor | search), $5 depth.
+# The best SQL for one case, for tenant $1: the page and the capped count. $2 list, $3 sort, $4 case
+# (page1 | offset | cursor | search), $5 depth. A deep page by number finds its first row with an
+# index-only scan, then reads one page from there; a search collects its matches once through the
+# trigram indexes, counts them and sorts the page from them (one statement).
 best_sql() {
-  local t=$1 list=$2 sort=$3 kind=$4 depth=$5 expr table cols idcol where="" after="" offset=0 key
+  local t=$1 list=$2 sort=$3 kind=$4 depth=$5 expr table cols idcol after="" key match
   expr=$(sort_expr "$list" "$sort")
   if [ "$list" = users ]; then table="t_bench_$t.users"; cols=$USER_COLUMNS; idcol=id
   else table="t_bench_$t.departments d"; cols=${DEPT_COLUMNS//\{t\}/t_bench_$t}; idcol=d.id; fi
   case $kind in
-    search) if [ "$list" = users ]; then where="WHERE (lower(name) LIKE '%abc%' OR lower(email) LIKE '%abc%')"
-            else where="WHERE (lower(d.name) LIKE '%abc%' OR lower(d.identifier) LIKE '%abc%')"; fi ;;
-    offset) offset=$depth ;;
+    search)
+      if [ "$list" = users ]; then match="(lower(name) LIKE '%abc%' OR lower(email) LIKE '%abc%')"
+      else match="(lower(d.name) LIKE '%abc%' OR lower(d.identifier) LIKE '%abc%')"; fi
+      printf 'WITH matched AS MATERIALIZED (SELECT %s AS id, %s AS k FROM %s WHERE %s LIMIT 1001) SELECT %s, (SELECT count(*) FROM matched) AS total FROM %s WHERE %s IN (SELECT id FROM matched ORDER BY k, id LIMIT 21) ORDER BY %s, %s;\n' \
+        "$idcol" "$expr" "$table" "$match" "$cols" "$table" "$idcol" "$expr" "$idcol"
+      return ;;
+    offset) after="WHERE ($expr, $idcol) >= (SELECT $expr, $idcol FROM $table ORDER BY $expr, $idcol OFFSET $depth LIMIT 1)" ;;
     cursor)
       key=$(q "SELECT quote_literal($expr) || ', ' || quote_literal($idcol) || '::uuid' FROM $table ORDER BY $expr, $idcol OFFSET $((depth - 1)) LIMIT 1")
       # The role rank is a number: unquote it.
       if [ "$sort" = role ]; then key=${key/\'/}; key=${key/\'/}; fi
       after="WHERE ($expr, $idcol) > ($key)" ;;
   esac
-  printf 'SELECT %s FROM %s %s %s ORDER BY %s, %s LIMIT 21 OFFSET %s;\n' "$cols" "$table" "$where" "$after" "$expr" "$idcol" "$offset"
-  printf 'SELECT count(*) FROM (SELECT 1 FROM %s %s LIMIT 1001) capped;\n' "$table" "$where"
+  printf 'SELECT %s FROM %s %s ORDER BY %s, %s LIMIT 21;\n' "$cols" "$table" "$after" "$expr" "$idcol"
+  printf 'SELECT count(*) FROM (SELECT 1 FROM %s LIMIT 1001) capped;\n' "$table"
 }
 
 # The API path for one case, for tenant $1 (a cursor is fetched from the API: it is bound to its tenant).

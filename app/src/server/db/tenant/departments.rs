@@ -6,7 +6,7 @@ use super::users::{self, UserRow};
 use crate::{
     model::DepartmentDto,
     server::{
-        db::keyset::{self, after_row, capped_count, where_clause, After, KeyValue, Listed},
+        db::keyset::{self, after_row, After, KeyValue, Listed, PageQuery},
         tenancy::db::{TenantDb, TenantTx},
         text::like_pattern,
     },
@@ -82,29 +82,37 @@ struct ListedDepartment {
     total: i64,
 }
 
-/// The page statement for `f` (schema as `{t}`): the filters' parameters, then the cursor's key
-/// and id. LIMIT (one row more than the page, to tell whether another follows) and OFFSET are
-/// written into the text: with them as parameters PostgreSQL cannot cache a plan for the
-/// statement (a generic plan must assume a large LIMIT, so it planned every execution anew, which
-/// cost more than running the page).
-fn page_sql(f: &DepartmentFilter<'_>) -> String {
-    let dir = if f.descending { "DESC" } else { "ASC" };
-    let (filters, next) = filter_conditions(f, 1);
-    let counted = capped_count(&format!("{{t}}.departments d {}", where_clause(&filters)));
-    let mut conditions = filters;
-    if f.after.is_some() {
-        let op = if f.descending { "<" } else { ">" };
-        conditions.push(format!("({}, d.id) {op} (${next}, ${})", f.sort.column(), next + 1));
+/// Whether `f`'s page is served from its matches collected first (a search trigrams can look
+/// up) rather than by walking the sort's index.
+fn collects(f: &DepartmentFilter<'_>) -> bool {
+    f.search.is_some_and(keyset::trigram_searchable)
+}
+
+/// The page statement's parts for `f`: the filters' parameters, then the cursor's key and id.
+fn page_query<'a>(f: &DepartmentFilter<'_>, columns: &'a str, filters: &'a [String], next: usize) -> PageQuery<'a> {
+    PageQuery {
+        columns,
+        from: "{t}.departments d",
+        id: "d.id",
+        sort: f.sort.column(),
+        filters,
+        after: f.after.map(|_| (format!("${next}"), format!("${}", next + 1))),
+        descending: f.descending,
+        limit: f.limit,
+        offset: f.offset,
     }
-    format!(
-        "SELECT {COLUMNS}, {}, {counted} AS total FROM {{t}}.departments d {} ORDER BY {} {dir}, d.id {dir} \
-         LIMIT {} OFFSET {}",
-        f.sort.key_columns(),
-        where_clause(&conditions),
-        f.sort.column(),
-        f.limit + 1,
-        f.offset
-    )
+}
+
+/// The page statement: the index walk, or the page sorted from the collected matches.
+fn page_sql(f: &DepartmentFilter<'_>, walk: bool) -> String {
+    let columns = format!("{COLUMNS}, {}", f.sort.key_columns());
+    let (filters, next) = filter_conditions(f, 1);
+    let page = page_query(f, &columns, &filters, next);
+    if walk {
+        page.walk_sql()
+    } else {
+        page.matched_sql()
+    }
 }
 
 /// Binds the filters that are set, in the order [`filter_conditions`] numbered them.
@@ -137,20 +145,29 @@ fn bind_page<'q, O>(
     query.bind(after.id)
 }
 
-/// One page in the sort's index order (after `f.after`, or past `f.offset` rows), and the number
-/// matching, capped, in one statement.
+/// One page in the sort's order (after `f.after`, or past `f.offset` rows) and the number
+/// matching, capped: one statement, or two for a search with more than a capful of matches.
 pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<Listed<DepartmentDto>, sqlx::Error> {
-    let sql = db.sql(&page_sql(f));
-    let mut rows: Vec<ListedDepartment> = bind_page(sqlx::query_as(&sql), f).fetch_all(db.executor()).await?;
-    let counted = match rows.first() {
-        Some(row) => row.total,
-        None => {
-            let (filters, _) = filter_conditions(f, 1);
-            let from = format!("{{t}}.departments d {}", where_clause(&filters));
-            let sql = db.sql(&format!("SELECT {}", capped_count(&from)));
-            let (count,): (i64,) = bind_filters(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
-            count
+    let fetch = |walk: bool| async move {
+        let sql = db.sql(&page_sql(f, walk));
+        bind_page(sqlx::query_as::<_, ListedDepartment>(&sql), f).fetch_all(db.executor()).await
+    };
+    let mut rows = fetch(!collects(f)).await?;
+    let mut counted = rows.first().map(|row| row.total);
+    if collects(f) {
+        // Past the collected matches the page is empty whether or not more matched: the count says.
+        let matched = match counted {
+            Some(matched) => matched,
+            None => count_matching(db, f).await?,
+        };
+        if matched > keyset::COUNT_CAP {
+            rows = fetch(true).await?;
         }
+        counted = Some(matched);
+    }
+    let counted = match counted {
+        Some(counted) => counted,
+        None => count_matching(db, f).await?,
     };
     let more = rows.len() as i64 > f.limit;
     rows.truncate(f.limit as usize);
@@ -159,9 +176,18 @@ pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<Listed<Depa
     Ok(Listed { rows: rows.into_iter().map(|r| r.department).collect(), total, capped, next })
 }
 
-/// The plan PostgreSQL chooses for the page statement of `f` (`EXPLAIN (FORMAT JSON)`).
+/// The (capped) total for a page past the end, where no row carries it.
+async fn count_matching(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<i64, sqlx::Error> {
+    let (filters, next) = filter_conditions(f, 1);
+    let sql = db.sql(&page_query(f, "", &filters, next).count_sql());
+    let (count,): (i64,) = bind_filters(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
+    Ok(count)
+}
+
+/// The plan PostgreSQL chooses for the statement that serves `f`'s page first (`EXPLAIN (FORMAT
+/// JSON)`).
 pub async fn explain_list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<serde_json::Value, sqlx::Error> {
-    let sql = db.sql(&format!("EXPLAIN (FORMAT JSON) {}", page_sql(f)));
+    let sql = db.sql(&format!("EXPLAIN (FORMAT JSON) {}", page_sql(f, !collects(f))));
     let (plan,): (serde_json::Value,) = bind_page(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
     Ok(plan)
 }

@@ -7,7 +7,7 @@ use crate::{
     i18n::Locale,
     model::{Role, UserDto},
     server::{
-        db::keyset::{self, after_row, capped_count, where_clause, After, KeyValue, Listed},
+        db::keyset::{self, after_row, After, KeyValue, Listed, PageQuery},
         tenancy::db::{TenantConn, TenantDb, TenantTx},
         text::like_pattern,
     },
@@ -321,28 +321,37 @@ struct ListedUser {
     total: i64,
 }
 
-/// The page statement for `f` (schema as `{t}`): the filters' parameters, then the cursor's key
-/// and id. LIMIT (one row more than the page, to tell whether another follows) and OFFSET are
-/// written into the text: with them as parameters PostgreSQL cannot cache a plan for the
-/// statement (a generic plan must assume a large LIMIT, so it planned every execution anew, which
-/// cost more than running the page).
-fn page_sql(f: &UserFilter<'_>) -> String {
-    let dir = if f.descending { "DESC" } else { "ASC" };
-    let (filters, next) = filter_conditions(f, 1);
-    let counted = capped_count(&format!("{{t}}.users {}", where_clause(&filters)));
-    let mut conditions = filters;
-    if f.after.is_some() {
-        let op = if f.descending { "<" } else { ">" };
-        conditions.push(format!("({}, id) {op} ({}, ${})", f.sort.column(), f.sort.key_param(next), next + 1));
+/// The page statement's parts for `f`: the filters' parameters, then the cursor's key and id.
+fn page_query<'a>(f: &UserFilter<'_>, columns: &'a str, filters: &'a [String], next: usize) -> PageQuery<'a> {
+    PageQuery {
+        columns,
+        from: "{t}.users",
+        id: "id",
+        sort: f.sort.column(),
+        filters,
+        after: f.after.map(|_| (f.sort.key_param(next), format!("${}", next + 1))),
+        descending: f.descending,
+        limit: f.limit,
+        offset: f.offset,
     }
-    format!(
-        "SELECT {COLUMNS}, {}, {counted} AS total FROM {{t}}.users {} ORDER BY {} {dir}, id {dir} LIMIT {} OFFSET {}",
-        f.sort.key_columns(),
-        where_clause(&conditions),
-        f.sort.column(),
-        f.limit + 1,
-        f.offset
-    )
+}
+
+/// Whether `f`'s page is served from its matches collected first (a search trigrams can look
+/// up) rather than by walking the sort's index.
+fn collects(f: &UserFilter<'_>) -> bool {
+    f.search.is_some_and(keyset::trigram_searchable)
+}
+
+/// The page statement: the index walk, or the page sorted from the collected matches.
+fn page_sql(f: &UserFilter<'_>, walk: bool) -> String {
+    let columns = format!("{COLUMNS}, {}", f.sort.key_columns());
+    let (filters, next) = filter_conditions(f, 1);
+    let page = page_query(f, &columns, &filters, next);
+    if walk {
+        page.walk_sql()
+    } else {
+        page.matched_sql()
+    }
 }
 
 /// Binds the page statement's parameters.
@@ -357,13 +366,29 @@ fn bind_page<'q, O>(
     }
 }
 
-/// One page of users in the sort's index order (after `f.after`, or past `f.offset` rows) and
-/// the number matching, capped, in one statement.
+/// One page of users in the sort's order (after `f.after`, or past `f.offset` rows) and the
+/// number matching, capped: one statement, or two for a search with more than a capful of
+/// matches (the collected matches say so, then the index walk serves the page).
 pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<Listed<UserRow>, sqlx::Error> {
-    let sql = db.sql(&page_sql(f));
-    let mut rows: Vec<ListedUser> = bind_page(sqlx::query_as(&sql), f).fetch_all(db.executor()).await?;
-    let counted = match rows.first() {
-        Some(row) => row.total,
+    let fetch = |walk: bool| async move {
+        let sql = db.sql(&page_sql(f, walk));
+        bind_page(sqlx::query_as::<_, ListedUser>(&sql), f).fetch_all(db.executor()).await
+    };
+    let mut rows = fetch(!collects(f)).await?;
+    let mut counted = rows.first().map(|row| row.total);
+    if collects(f) {
+        // Past the collected matches the page is empty whether or not more matched: the count says.
+        let matched = match counted {
+            Some(matched) => matched,
+            None => count_matching(db, f).await?,
+        };
+        if matched > keyset::COUNT_CAP {
+            rows = fetch(true).await?;
+        }
+        counted = Some(matched);
+    }
+    let counted = match counted {
+        Some(counted) => counted,
         None => count_matching(db, f).await?,
     };
     let more = rows.len() as i64 > f.limit;
@@ -373,10 +398,10 @@ pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<Listed<UserRow>, 
     Ok(Listed { rows: rows.into_iter().map(|r| r.user).collect(), total, capped, next })
 }
 
-/// The plan PostgreSQL chooses for the page statement of `f` (`EXPLAIN (FORMAT JSON)`), for
-/// checking that every sort is served by its index.
+/// The plan PostgreSQL chooses for the statement that serves `f`'s page first (`EXPLAIN (FORMAT
+/// JSON)`), for checking that every sort is served by its index.
 pub async fn explain_list(db: &TenantDb, f: &UserFilter<'_>) -> Result<serde_json::Value, sqlx::Error> {
-    let sql = db.sql(&format!("EXPLAIN (FORMAT JSON) {}", page_sql(f)));
+    let sql = db.sql(&format!("EXPLAIN (FORMAT JSON) {}", page_sql(f, !collects(f))));
     let (plan,): (serde_json::Value,) = bind_page(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
     Ok(plan)
 }
@@ -401,8 +426,8 @@ fn bind_after<'q, O>(
 
 /// The (capped) total for a page past the end, where no row carries it.
 async fn count_matching(db: &TenantDb, f: &UserFilter<'_>) -> Result<i64, sqlx::Error> {
-    let (filters, _) = filter_conditions(f, 1);
-    let sql = db.sql(&format!("SELECT {}", capped_count(&format!("{{t}}.users {}", where_clause(&filters)))));
+    let (filters, next) = filter_conditions(f, 1);
+    let sql = db.sql(&page_query(f, "", &filters, next).count_sql());
     let (count,): (i64,) = bind_filters(sqlx::query_as(&sql), f).fetch_one(db.executor()).await?;
     Ok(count)
 }
