@@ -151,6 +151,56 @@ pub fn after_row(key_text: &Option<String>, key_int: Option<i64>, id: uuid::Uuid
     After { key, id }
 }
 
+/// A row of a list page as its statement answers it: the row, where it stands in the list and
+/// the (capped) count the statement made once.
+pub trait PageRow {
+    type Item;
+    fn total(&self) -> i64;
+    fn position(&self) -> After;
+    fn into_item(self) -> Self::Item;
+}
+
+/// Serves one page of a list: `fetch(walk)` runs the index walk ([`PageQuery::walk_sql`]) or the
+/// collected-matches statement ([`PageQuery::matched_sql`]) when `collects`; `count` runs
+/// [`PageQuery::count_sql`] when no row carries the total. One statement, or two for a search with
+/// more than a capful of matches (the collected matches say so, then the walk serves the page).
+pub async fn serve<R, Fetch, Rows, Count, Counted>(
+    collects: bool,
+    limit: i64,
+    fetch: Fetch,
+    count: Count,
+) -> Result<Listed<R::Item>, sqlx::Error>
+where
+    R: PageRow,
+    Fetch: Fn(bool) -> Rows,
+    Rows: std::future::Future<Output = Result<Vec<R>, sqlx::Error>>,
+    Count: Fn() -> Counted,
+    Counted: std::future::Future<Output = Result<i64, sqlx::Error>>,
+{
+    let mut rows = fetch(!collects).await?;
+    let mut counted = rows.first().map(R::total);
+    if collects {
+        // Past the collected matches the page is empty whether or not more matched: the count says.
+        let matched = match counted {
+            Some(matched) => matched,
+            None => count().await?,
+        };
+        if matched > COUNT_CAP {
+            rows = fetch(true).await?;
+        }
+        counted = Some(matched);
+    }
+    let counted = match counted {
+        Some(counted) => counted,
+        None => count().await?,
+    };
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = rows.last().filter(|_| more).map(R::position);
+    let (total, capped) = total(counted);
+    Ok(Listed { rows: rows.into_iter().map(R::into_item).collect(), total, capped, next })
+}
+
 /// One list page as a repository answers it.
 pub struct Listed<T> {
     pub rows: Vec<T>,

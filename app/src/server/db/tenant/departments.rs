@@ -82,6 +82,22 @@ struct ListedDepartment {
     total: i64,
 }
 
+impl keyset::PageRow for ListedDepartment {
+    type Item = DepartmentDto;
+
+    fn total(&self) -> i64 {
+        self.total
+    }
+
+    fn position(&self) -> After {
+        after_row(&self.key_text, self.key_int, self.department.id)
+    }
+
+    fn into_item(self) -> Self::Item {
+        self.department
+    }
+}
+
 /// Whether `f`'s page is served from its matches collected first (a search trigrams can look
 /// up) rather than by walking the sort's index.
 fn collects(f: &DepartmentFilter<'_>) -> bool {
@@ -152,28 +168,7 @@ pub async fn list(db: &TenantDb, f: &DepartmentFilter<'_>) -> Result<Listed<Depa
         let sql = db.sql(&page_sql(f, walk));
         bind_page(sqlx::query_as::<_, ListedDepartment>(&sql), f).fetch_all(db.executor()).await
     };
-    let mut rows = fetch(!collects(f)).await?;
-    let mut counted = rows.first().map(|row| row.total);
-    if collects(f) {
-        // Past the collected matches the page is empty whether or not more matched: the count says.
-        let matched = match counted {
-            Some(matched) => matched,
-            None => count_matching(db, f).await?,
-        };
-        if matched > keyset::COUNT_CAP {
-            rows = fetch(true).await?;
-        }
-        counted = Some(matched);
-    }
-    let counted = match counted {
-        Some(counted) => counted,
-        None => count_matching(db, f).await?,
-    };
-    let more = rows.len() as i64 > f.limit;
-    rows.truncate(f.limit as usize);
-    let next = rows.last().filter(|_| more).map(|last| after_row(&last.key_text, last.key_int, last.department.id));
-    let (total, capped) = keyset::total(counted);
-    Ok(Listed { rows: rows.into_iter().map(|r| r.department).collect(), total, capped, next })
+    keyset::serve(collects(f), f.limit, fetch, || count_matching(db, f)).await
 }
 
 /// The (capped) total for a page past the end, where no row carries it.

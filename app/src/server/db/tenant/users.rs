@@ -321,6 +321,22 @@ struct ListedUser {
     total: i64,
 }
 
+impl keyset::PageRow for ListedUser {
+    type Item = UserRow;
+
+    fn total(&self) -> i64 {
+        self.total
+    }
+
+    fn position(&self) -> After {
+        after_row(&self.key_text, self.key_int, self.user.id)
+    }
+
+    fn into_item(self) -> Self::Item {
+        self.user
+    }
+}
+
 /// The page statement's parts for `f`: the filters' parameters, then the cursor's key and id.
 fn page_query<'a>(f: &UserFilter<'_>, columns: &'a str, filters: &'a [String], next: usize) -> PageQuery<'a> {
     PageQuery {
@@ -374,28 +390,7 @@ pub async fn list(db: &TenantDb, f: &UserFilter<'_>) -> Result<Listed<UserRow>, 
         let sql = db.sql(&page_sql(f, walk));
         bind_page(sqlx::query_as::<_, ListedUser>(&sql), f).fetch_all(db.executor()).await
     };
-    let mut rows = fetch(!collects(f)).await?;
-    let mut counted = rows.first().map(|row| row.total);
-    if collects(f) {
-        // Past the collected matches the page is empty whether or not more matched: the count says.
-        let matched = match counted {
-            Some(matched) => matched,
-            None => count_matching(db, f).await?,
-        };
-        if matched > keyset::COUNT_CAP {
-            rows = fetch(true).await?;
-        }
-        counted = Some(matched);
-    }
-    let counted = match counted {
-        Some(counted) => counted,
-        None => count_matching(db, f).await?,
-    };
-    let more = rows.len() as i64 > f.limit;
-    rows.truncate(f.limit as usize);
-    let next = rows.last().filter(|_| more).map(|last| after_row(&last.key_text, last.key_int, last.user.id));
-    let (total, capped) = keyset::total(counted);
-    Ok(Listed { rows: rows.into_iter().map(|r| r.user).collect(), total, capped, next })
+    keyset::serve(collects(f), f.limit, fetch, || count_matching(db, f)).await
 }
 
 /// The plan PostgreSQL chooses for the statement that serves `f`'s page first (`EXPLAIN (FORMAT
