@@ -21,6 +21,9 @@ pub enum AppError {
     Unauthorized { detail: String },
     #[error("forbidden")]
     Forbidden,
+    /// Only a person may do this (an API key asked).
+    #[error("not for API keys")]
+    ApiKeyNotAllowed,
     #[error("cross-site request refused")]
     CrossSite,
     #[error("not found")]
@@ -96,6 +99,7 @@ impl AppError {
             | AppError::InvalidMfaCode
             | AppError::InvalidMfaToken => 401,
             AppError::Forbidden
+            | AppError::ApiKeyNotAllowed
             | AppError::CrossSite
             | AppError::PlanLimit { .. }
             | AppError::EmailUnverified
@@ -120,6 +124,7 @@ impl AppError {
             AppError::InvalidCredentials => "invalid_credentials",
             AppError::Unauthorized { .. } => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::ApiKeyNotAllowed => "api_key_not_allowed",
             AppError::CrossSite => "cross_site_request",
             AppError::NotFound => "not_found",
             AppError::Conflict { code, .. } | AppError::Taken { code, .. } | AppError::Unprocessable { code, .. } => {
@@ -150,6 +155,10 @@ impl AppError {
             AppError::InvalidCredentials => "Invalid credentials".into(),
             AppError::Unauthorized { detail } => detail.clone(),
             AppError::Forbidden => "Forbidden".into(),
+            AppError::ApiKeyNotAllowed => {
+                "API keys cannot manage API keys, passwords, two-step sign-in, sessions or billing: sign in as a person"
+                    .into()
+            }
             AppError::CrossSite => "Cross-site request refused".into(),
             AppError::NotFound => "Not found".into(),
             AppError::Conflict { detail, .. }

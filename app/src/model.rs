@@ -142,6 +142,33 @@ pub struct SessionDto {
     pub expires_at: String,
 }
 
+/// An API key as the list shows it (the key itself is shown once, at creation).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyDto {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    /// The part of the key after `atr_` that identifies it in logs and lists.
+    pub prefix: String,
+    /// The name of the person who created it (null once they are removed).
+    pub created_by: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub last_used_at: Option<String>,
+    pub last_used_address: Option<String>,
+}
+
+/// A new API key: the key, shown this once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedApiKeyDto {
+    pub id: Uuid,
+    pub name: String,
+    pub role: Role,
+    pub prefix: String,
+    pub key: String,
+    pub expires_at: Option<String>,
+}
+
 /// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
 /// give the person a new link).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

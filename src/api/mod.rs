@@ -2,6 +2,7 @@
 //! `/api/webhooks/*` (authenticated by the provider's token) and `/api/v1/*` (tenant-scoped:
 //! the bearer middleware has authenticated the request). One module per resource, thin handlers
 //! over `app::server::services`, whose input types are the request bodies.
+mod api_keys;
 mod auth;
 mod billing;
 mod company;
@@ -25,7 +26,11 @@ use axum::{
 use app::server::{tenancy::context::TenantContext, web::client::ClientAddress};
 use app::{
     error::AppError,
-    server::{services, state::AppState, web::auth::bearer_middleware},
+    server::{
+        services,
+        state::AppState,
+        web::auth::{bearer_middleware, people_only},
+    },
 };
 
 pub use json::{ApiJson, Created, Data, JsonResult};
@@ -53,13 +58,18 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 pub fn router(state: AppState) -> Router<AppState> {
     // Unknown paths under /v1 pass through the bearer middleware too (401 before 404), so the
     // API does not reveal its routes to anonymous callers.
+    // What only a person may do: an API key is refused there with 403 `api_key_not_allowed`.
+    let people = users::me_router()
+        .merge(sessions::router())
+        .merge(mfa::router())
+        .merge(billing::router())
+        .merge(api_keys::router())
+        .route_layer(middleware::from_fn(people_only));
     let v1 = users::router()
         .merge(departments::router())
         .merge(company::router())
         .merge(invitations::router())
-        .merge(sessions::router())
-        .merge(mfa::router())
-        .merge(billing::router())
+        .merge(people)
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), tenant_quota))
         .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));

@@ -27,10 +27,12 @@ use app::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/me", get(me).put(update_me))
-        .route("/users", get(list).post(create))
-        .route("/users/{id}", get(show).put(update).patch(update))
+    Router::new().route("/users", get(list).post(create)).route("/users/{id}", get(show).put(update).patch(update))
+}
+
+/// The signed-in person's own profile (not for API keys).
+pub fn me_router() -> Router<AppState> {
+    Router::new().route("/users/me", get(me).put(update_me))
 }
 
 async fn me(ctx: TenantContext) -> Json<Data<UserDto>> {

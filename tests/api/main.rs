@@ -1,4 +1,5 @@
 //! Integration tests: the real server on port 0 against a fresh PostgreSQL database per test.
+mod api_keys;
 mod asaas;
 mod auth;
 mod billing;

@@ -249,9 +249,59 @@ pub fn digest(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// An API key as a client presents it: `atr_<prefix>_<secret>`, a 12-hex-digit prefix that finds
+/// the key's row and 64 hex digits (256 random bits) of secret.
+pub struct ApiKeyText<'a> {
+    pub prefix: &'a str,
+    secret: &'a str,
+}
+
+const API_KEY_PREFIX_LEN: usize = 12;
+const API_KEY_SECRET_LEN: usize = 64;
+
+impl<'a> ApiKeyText<'a> {
+    /// The parts of a bearer credential shaped like an API key; `None` for anything else (a JWT).
+    pub fn parse(text: &'a str) -> Option<Self> {
+        let (prefix, secret) = text.strip_prefix("atr_")?.split_once('_')?;
+        let hex = |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_hexdigit());
+        (hex(prefix, API_KEY_PREFIX_LEN) && hex(secret, API_KEY_SECRET_LEN)).then_some(ApiKeyText { prefix, secret })
+    }
+
+    /// Whether the secret is the one whose digest was stored (compared in constant time).
+    pub fn matches(&self, stored: &[u8]) -> bool {
+        use subtle::ConstantTimeEq;
+        digest(self.secret).ct_eq(stored).into()
+    }
+}
+
+/// A new API key: (the whole key to show once, its prefix, the digest of its secret to store).
+pub fn new_api_key() -> (String, String, Vec<u8>) {
+    let mut prefix = [0u8; API_KEY_PREFIX_LEN / 2];
+    let mut secret = [0u8; API_KEY_SECRET_LEN / 2];
+    rand::rng().fill_bytes(&mut prefix);
+    rand::rng().fill_bytes(&mut secret);
+    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
+    let (prefix, secret) = (hex(&prefix), hex(&secret));
+    (format!("atr_{prefix}_{secret}"), prefix, digest(&secret))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_api_key_is_found_by_its_prefix_and_checked_by_its_secret() {
+        let (key, prefix, stored) = new_api_key();
+        let parsed = ApiKeyText::parse(&key).unwrap();
+        assert_eq!(parsed.prefix, prefix);
+        assert!(parsed.matches(&stored));
+        let mut other = key.clone();
+        other.replace_range(key.len() - 1.., if key.ends_with('0') { "1" } else { "0" });
+        assert!(!ApiKeyText::parse(&other).unwrap().matches(&stored));
+        for bad in ["", "atr_", "atr_abc_def", &key[..key.len() - 1], &key.replace("atr_", "atk_"), "eyJhbGciOi.x.y"] {
+            assert!(ApiKeyText::parse(bad).is_none(), "{bad}");
+        }
+    }
 
     /// Keys with a 15-minute lifetime, and an owner's token of tenant `acme` signed with them.
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";

@@ -79,7 +79,7 @@ pub async fn authenticate(core: &Core, creds: Credentials, client: &Client) -> R
         (Some(tenant), Some(user)) if verified && user.active => {
             attempt.succeeded(core).await?;
             let db = tenant.db(&core.pool);
-            Ok(TenantContext { tenant, db, user, session_id: Uuid::nil() })
+            Ok(TenantContext { tenant, db, user, session_id: Uuid::nil(), api_key: None })
         }
         (tenant, user) => {
             if attempt.failed() {

@@ -46,9 +46,9 @@ pub async fn send(
     let digest = tokens::digest(&token);
     let expires = OffsetDateTime::now_utc() + INVITATION_TTL;
     match existing {
-        Some(id) => invitations::renew(tx, id, ctx.user.id, &digest, expires).await?,
+        Some(id) => invitations::renew(tx, id, ctx.person_id(), &digest, expires).await?,
         None => {
-            invitations::insert(tx, user.id, ctx.user.id, &digest, expires).await?;
+            invitations::insert(tx, user.id, ctx.person_id(), &digest, expires).await?;
         }
     }
     let path = format!("/invitation/{token}");

@@ -279,12 +279,12 @@ pub async fn verify(core: &Core, input: VerifyMfa) -> Result<TenantContext, AppE
     }
     mfa::finish_challenge(&mut tx, challenge.id).await?;
     tx.commit().await?;
-    Ok(TenantContext { tenant, db, user, session_id: Uuid::nil() })
+    Ok(TenantContext { tenant, db, user, session_id: Uuid::nil(), api_key: None })
 }
 
 /// Whether the company's policy keeps this user to enrolling (no second factor yet).
 pub fn enrolment_required(ctx: &TenantContext) -> bool {
-    ctx.tenant.mfa_required && !ctx.user.mfa_enabled
+    ctx.api_key.is_none() && ctx.tenant.mfa_required && !ctx.user.mfa_enabled
 }
 
 /// Recovery codes the user has left (shown on the profile page).

@@ -1,6 +1,7 @@
 //! Use cases, called by JSON API handlers and server functions alike: validation, authorisation
 //! and limits live here, data access in `db`. Each takes the [`crate::server::state::Core`]
 //! and, for a signed-in request, its [`crate::server::tenancy::context::TenantContext`].
+pub mod api_keys;
 pub mod auth;
 pub mod authz;
 pub mod billing;

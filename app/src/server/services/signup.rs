@@ -297,7 +297,7 @@ pub async fn register_hashed(
     let user = users::find_by_id(&db, provisioned.owner_id)
         .await?
         .ok_or_else(|| crate::server::error::internal("signup", "new owner not found"))?;
-    let context = TenantContext { tenant, db, user, session_id: uuid::Uuid::nil() };
+    let context = TenantContext { tenant, db, user, session_id: uuid::Uuid::nil(), api_key: None };
     Ok(Registered { context, trial_ends_at, plan: plan.id.clone(), company_name: company.name })
 }
 

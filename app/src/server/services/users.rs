@@ -229,7 +229,7 @@ pub async fn accept_invitation(core: &Core, token: &str, new_password: String) -
     users::set_password(&mut tx, user_id, &hash).await?;
     tx.commit().await?;
     let user = users::find_by_id(&db, user_id).await?.filter(|u| u.active).ok_or_else(invalid)?;
-    Ok(TenantContext { tenant, db, user, session_id: Uuid::nil() })
+    Ok(TenantContext { tenant, db, user, session_id: Uuid::nil(), api_key: None })
 }
 
 /// Active users matching `search`, for picking department members (supervisor and above). A

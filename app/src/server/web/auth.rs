@@ -19,9 +19,11 @@ use crate::{
         services::mfa,
         state::{AppState, Core},
         tenancy::{
-            context::{resolve, Credential, TenantContext},
+            context::{resolve, resolve_api_key, Credential, TenantContext},
             slug::Slug,
         },
+        tokens::ApiKeyText,
+        web::client::ClientAddress,
     },
     url::urlencode,
 };
@@ -59,7 +61,8 @@ fn is_public_page(path: &str) -> bool {
 
 /// Nested on `/api/v1`: every request there carries a bearer token and `X-Tenant`, else 401.
 pub async fn bearer_middleware(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    match authenticate_bearer(&state, req.headers()).await {
+    let address = req.extensions().get::<ClientAddress>().map(ToString::to_string).unwrap_or_default();
+    match authenticate_bearer(&state, req.headers(), &address).await {
         Ok(ctx) if mfa::enrolment_required(&ctx) && !is_enrolment_call(req.method(), req.uri().path()) => {
             AppError::MfaEnrollmentRequired.into_response()
         }
@@ -69,6 +72,15 @@ pub async fn bearer_middleware(State(state): State<AppState>, mut req: Request, 
         }
         Err(err) => err.into_response(),
     }
+}
+
+/// On the `/api/v1` routes a person must call: an API key cannot manage API keys, passwords,
+/// second factors, sessions or billing (403 `api_key_not_allowed`).
+pub async fn people_only(ctx: TenantContext, req: Request, next: Next) -> Response {
+    if ctx.api_key.is_some() {
+        return AppError::ApiKeyNotAllowed.into_response();
+    }
+    next.run(req).await
 }
 
 /// On the web router (pages and `/rpc`), inside the session layer: the signed-in context when
@@ -108,7 +120,7 @@ pub async fn session_middleware(State(state): State<AppState>, mut req: Request,
     next.run(req).await
 }
 
-async fn authenticate_bearer(core: &Core, headers: &HeaderMap) -> Result<TenantContext, AppError> {
+async fn authenticate_bearer(core: &Core, headers: &HeaderMap, address: &str) -> Result<TenantContext, AppError> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -119,6 +131,18 @@ async fn authenticate_bearer(core: &Core, headers: &HeaderMap) -> Result<TenantC
     let x_tenant = x_tenants.next().ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
     if x_tenants.next().is_some() {
         return Err(AppError::unauthorized("X-Tenant must be sent once"));
+    }
+    if let Some(key) = ApiKeyText::parse(token.trim()) {
+        // The key names no tenant: X-Tenant says which schema holds it, and another tenant's
+        // key is not found there.
+        let slug = x_tenant
+            .to_str()
+            .ok()
+            .and_then(|raw| Slug::parse(raw).ok())
+            .ok_or_else(|| AppError::unauthorized("Invalid or expired API key"))?;
+        return resolve_api_key(core, &slug, &key, address)
+            .await?
+            .ok_or_else(|| AppError::unauthorized("Invalid or expired API key"));
     }
     let claims =
         core.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;

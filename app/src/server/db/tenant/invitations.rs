@@ -8,7 +8,7 @@ use crate::server::tenancy::db::{TenantDb, TenantTx};
 pub async fn insert(
     tx: &mut TenantTx,
     user_id: Uuid,
-    invited_by: Uuid,
+    invited_by: Option<Uuid>,
     digest: &[u8],
     expires_at: OffsetDateTime,
 ) -> Result<Uuid, sqlx::Error> {
@@ -73,7 +73,7 @@ pub async fn find_pending_for_update(tx: &mut TenantTx, id: Uuid) -> Result<Opti
 pub async fn renew(
     tx: &mut TenantTx,
     id: Uuid,
-    invited_by: Uuid,
+    invited_by: Option<Uuid>,
     digest: &[u8],
     expires_at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {

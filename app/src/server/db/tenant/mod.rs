@@ -1,5 +1,6 @@
 //! Repositories of a tenant's own tables (`migrations/tenant`): statements name the schema as
 //! `{t}` and run through the handle they are given.
+pub mod api_keys;
 pub mod company;
 pub mod departments;
 pub mod invitations;
