@@ -10,6 +10,7 @@ use crate::{
     components::guard::ViewerResource,
     i18n::{t, Key, Locale},
     pages::{
+        api_keys::ApiKeysPage,
         billing::BillingPage,
         checkout::LocalCheckoutPage,
         company::CompanyPage,
@@ -104,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/departments") view=DepartmentsPage ssr=SsrMode::Async/>
                 <Route path=path!("/departments/:id") view=DepartmentPage ssr=SsrMode::Async/>
                 <Route path=path!("/company") view=CompanyPage ssr=SsrMode::Async/>
+                <Route path=path!("/company/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/profile/mfa") view=MfaSetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile/mfa/codes") view=RecoveryCodesPage ssr=SsrMode::Async/>

@@ -59,8 +59,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     // Unknown paths under /v1 pass through the bearer middleware too (401 before 404), so the
     // API does not reveal its routes to anonymous callers.
     // What only a person may do: an API key is refused there with 403 `api_key_not_allowed`.
-    let people = users::me_router()
-        .merge(sessions::router())
+    let people = sessions::router()
         .merge(mfa::router())
         .merge(billing::router())
         .merge(api_keys::router())

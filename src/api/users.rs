@@ -4,14 +4,15 @@ use std::collections::HashMap;
 use axum::{
     extract::{Query, State},
     http::{HeaderMap, StatusCode},
+    middleware,
     response::{IntoResponse, Response},
-    routing::get,
+    routing::{get, put},
     Json, Router,
 };
 use serde::Serialize;
 
 use super::{json::ok, ApiJson, Data, Id, JsonResult};
-use app::server::web::client::ClientAddress;
+use app::server::web::{auth::people_only, client::ClientAddress};
 use app::{
     error::AppError,
     model::{Page, UserDto},
@@ -27,12 +28,12 @@ use app::{
 };
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/users", get(list).post(create)).route("/users/{id}", get(show).put(update).patch(update))
-}
-
-/// The signed-in person's own profile (not for API keys).
-pub fn me_router() -> Router<AppState> {
-    Router::new().route("/users/me", get(me).put(update_me))
+    // Who am I, for a person or an API key; changing a profile (a password among it) is a person's.
+    let me = get(me).merge(put(update_me).route_layer(middleware::from_fn(people_only)));
+    Router::new()
+        .route("/users/me", me)
+        .route("/users", get(list).post(create))
+        .route("/users/{id}", get(show).put(update).patch(update))
 }
 
 async fn me(ctx: TenantContext) -> Json<Data<UserDto>> {

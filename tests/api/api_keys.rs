@@ -88,11 +88,14 @@ async fn a_key_is_refused_where_only_a_person_may_act() {
     let people = staffed(&app, "acme").await;
     let key = key_of(&new_key(&app, &people["owner"], "acme", "owner").await);
     let as_key = app.as_user(&key, "acme");
+    // It may ask who it is: the key, with its role.
+    let me = as_key.get("/api/v1/users/me", 200).await;
+    assert_eq!(me["data"]["name"], "owner robot");
+    assert_eq!(me["data"]["role"], "owner");
     use reqwest::Method as M;
     for (method, path, body) in [
         (M::GET, "/api/v1/api-keys", None),
         (M::POST, "/api/v1/api-keys", Some(json!({ "name": "child", "role": "attendant" }))),
-        (M::GET, "/api/v1/users/me", None),
         (M::PUT, "/api/v1/users/me", Some(json!({ "current_password": "x", "password": "a-new-long-password-9" }))),
         (M::POST, "/api/v1/users/me/mfa", None),
         (M::GET, "/api/v1/users/me/sessions", None),

@@ -177,6 +177,7 @@ fn notice_key(code: &str) -> Option<Key> {
         "user_sessions_ended" => Key::NoticeUserSessionsEnded,
         "session_ended" => Key::NoticeSessionEnded,
         "sessions_ended" => Key::NoticeSessionsEnded,
+        "api_key_revoked" => Key::NoticeApiKeyRevoked,
         _ => return None,
     })
 }

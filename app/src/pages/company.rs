@@ -38,12 +38,15 @@ pub fn CompanyPage() -> impl IntoView {
                                     })}
                                     <Submit label=t(Key::FormSave) pending=save.pending().into()/>
                                 </ActionForm>
-                                <dl class=format!("{CARD} space-y-3 self-start text-sm")>
-                                    <div><dt class="text-slate-500">{t(Key::DashboardWorkspace)}</dt><dd class="font-mono">{c.slug.clone()}</dd></div>
-                                    <div><dt class="text-slate-500">{t(Key::CompanyDocument)}</dt><dd>{c.document.clone().unwrap_or_else(|| "—".into())}</dd></div>
-                                    <div><dt class="text-slate-500">{t(Key::DashboardPlan)}</dt><dd>{c.plan.clone()}</dd></div>
+                                <div class=format!("{CARD} space-y-3 self-start text-sm")>
+                                    <dl class="space-y-3">
+                                        <div><dt class="text-slate-500">{t(Key::DashboardWorkspace)}</dt><dd class="font-mono">{c.slug.clone()}</dd></div>
+                                        <div><dt class="text-slate-500">{t(Key::CompanyDocument)}</dt><dd>{c.document.clone().unwrap_or_else(|| "—".into())}</dd></div>
+                                        <div><dt class="text-slate-500">{t(Key::DashboardPlan)}</dt><dd>{c.plan.clone()}</dd></div>
+                                    </dl>
                                     <p class="text-xs text-slate-500">{t(Key::CompanyReadOnly)}</p>
-                                </dl>
+                                    <a href="/company/api-keys" class="inline-block font-medium text-indigo-700 hover:underline dark:text-indigo-300" data-testid="api-keys-link">{t(Key::ApiKeysManage)}</a>
+                                </div>
                             </div>
                         }.into_any(),
                     }

@@ -1,4 +1,5 @@
 //! One module per page (or family of pages), named as the server functions and services behind it.
+pub mod api_keys;
 pub mod billing;
 pub mod checkout;
 pub mod company;

@@ -90,7 +90,7 @@ fn describe(session: &SessionDto) -> String {
 }
 
 /// `2026-12-03T21:55:54Z` as `03/12/2026 21:55` (UTC): short, and the same on server and browser.
-fn short_time(rfc3339: &str) -> String {
+pub(crate) fn short_time(rfc3339: &str) -> String {
     let (date, time) = rfc3339.split_once('T').unwrap_or((rfc3339, ""));
     let mut parts = date.split('-');
     let (y, m, d) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));

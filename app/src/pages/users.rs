@@ -26,7 +26,7 @@ use crate::{
 
 const ROLES: [Role; 4] = [Role::Attendant, Role::Supervisor, Role::Manager, Role::Owner];
 
-fn role_options(up_to: Role) -> Vec<(String, String)> {
+pub(crate) fn role_options(up_to: Role) -> Vec<(String, String)> {
     ROLES.into_iter().filter(|r| *r <= up_to).map(|r| (r.as_str().to_string(), t(r.label_key()).to_string())).collect()
 }
 

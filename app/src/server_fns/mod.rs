@@ -1,6 +1,7 @@
 //! Server functions, served under `/rpc/` (never colliding with the JSON API under `/api/`).
 //! Thin: each reads the tenant context the middleware attached and calls a service. One module
 //! per page or resource, named as the services and pages are.
+pub mod api_keys;
 pub mod auth;
 pub mod billing;
 pub mod company;
