@@ -8,7 +8,7 @@ use axum::{
 };
 
 use super::{json::ok, ApiJson, Created, JsonResult};
-use app::server::web::client::ClientAddress;
+use app::server::web::{auth::authenticate_access_token, client::ClientAddress};
 use app::{
     error::AppError,
     i18n::Locale,
@@ -59,9 +59,12 @@ async fn register(
     Ok(Created(signup::register(&state, input, locale, &super::client(address, &headers)).await?))
 }
 
+/// The owner's access token from registration proves the workspace (401 without it).
 async fn start_checkout(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(input): ApiJson<SignupCheckout>,
 ) -> JsonResult<CheckoutDto> {
-    Ok(ok(checkout::signup_checkout(&state, input).await?))
+    let owner = authenticate_access_token(&state, &headers).await?;
+    Ok(ok(checkout::signup_checkout(&state, &owner, input).await?))
 }

@@ -21,7 +21,7 @@ use app::{
     },
 };
 
-use crate::helpers::{cnpj, spawn_app_with, test_settings, PUBLIC_URL, WEBHOOK_TOKEN};
+use crate::helpers::{cnpj, spawn_app_with, test_settings, token, PUBLIC_URL, WEBHOOK_TOKEN};
 
 const KEY: &str = "$aact_hmlg_000MzkwODA2MWY2OGM3MWRlMDU2NWM3MzJlNzZmNGZhZGY6OjE";
 const CHECKOUT_ID: &str = "c7b1c696-b27b-4d3d-80b9-d1c018e387f8";
@@ -198,11 +198,11 @@ async fn signup_checkout_goes_through_asaas_when_configured() {
         ..test_settings()
     };
     let app = spawn_app_with(settings).await;
-    app.register("Acme", &cnpj(5)).await;
+    let owner = token(&app.register("Acme", &cnpj(5)).await, "access_token");
     app.verify_owner("acme").await;
     let (status, body) = app
-        .post_public(
-            "/api/signup/checkout",
+        .signup_checkout(
+            Some(&owner),
             json!({ "tenant": "acme", "plan": "professional", "success_url": "/", "cancel_url": "/billing" }),
         )
         .await;

@@ -235,8 +235,8 @@ async fn downgrades_below_usage_are_refused_with_what_exceeds() {
         .await;
     // The public signup checkout is only for workspaces in their trial.
     let (status, body) = app
-        .post_public(
-            "/api/signup/checkout",
+        .signup_checkout(
+            Some(&owner),
             json!({ "tenant": "acme", "plan": "starter", "success_url": PUBLIC_URL, "cancel_url": PUBLIC_URL }),
         )
         .await;

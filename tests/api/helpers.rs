@@ -260,6 +260,17 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    /// `POST /api/signup/checkout` with the owner's access token from registration (or none).
+    pub async fn signup_checkout(&self, owner: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = self.client.post(self.url("/api/signup/checkout")).json(&body);
+        if let Some(token) = owner {
+            req = req.bearer_auth(token);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     /// Registers a company and returns `data` of the 201.
     pub async fn register(&self, company: &str, document: &str) -> Value {
         let (status, body) = self.post_public("/api/signup/register", register_body(company, document)).await;
@@ -330,8 +341,8 @@ impl TestApp {
         let owner = token(&res["data"], "access_token");
         self.verify_owner(slug).await;
         let (status, res) = self
-            .post_public(
-                "/api/signup/checkout",
+            .signup_checkout(
+                Some(&owner),
                 json!({ "tenant": slug, "plan": plan, "success_url": "/", "cancel_url": "/billing" }),
             )
             .await;

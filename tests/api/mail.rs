@@ -284,7 +284,7 @@ async fn a_signup_is_verified_by_the_emailed_link_before_checkout_and_invitation
     let refused = as_owner.post("/api/v1/users", invite.clone(), 403).await;
     assert_eq!(refused["errors"]["code"], "email_unverified");
     let checkout = json!({ "tenant": "acme", "plan": "professional", "success_url": "/", "cancel_url": "/" });
-    let (status, body) = app.post_public("/api/signup/checkout", checkout.clone()).await;
+    let (status, body) = app.signup_checkout(Some(&owner), checkout.clone()).await;
     assert_eq!((status, body["errors"]["code"].as_str()), (403, Some("email_unverified")));
     let as_owner_checkout = json!({ "plan": "professional", "success_url": "/", "cancel_url": "/" });
     as_owner.post("/api/v1/billing/checkout", as_owner_checkout, 403).await;
@@ -311,7 +311,7 @@ async fn a_signup_is_verified_by_the_emailed_link_before_checkout_and_invitation
 
     assert_eq!(as_owner.get("/api/v1/company", 200).await["data"]["email_verified"], true);
     as_owner.post("/api/v1/users", invite, 201).await;
-    let (status, body) = app.post_public("/api/signup/checkout", checkout).await;
+    let (status, body) = app.signup_checkout(Some(&owner), checkout).await;
     assert_eq!(status, 200, "{body}");
     as_owner.post("/api/v1/company/verification-email", json!({}), 409).await;
 }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use app::server::settings::Settings;
 
 use crate::helpers::{
-    cnpj, register_body, spawn_app, spawn_app_with, test_settings, token, PUBLIC_URL, STRONG_PASSWORD,
+    cnpj, register_body, spawn_app, spawn_app_with, test_settings, token, PASSWORD, PUBLIC_URL, STRONG_PASSWORD,
 };
 
 #[tokio::test]
@@ -206,9 +206,40 @@ async fn concurrent_registrations_of_one_slug_or_document_give_one_tenant() {
 }
 
 #[tokio::test]
+async fn the_signup_checkout_needs_the_owners_token_from_registration() {
+    let app = spawn_app().await;
+    let owner = token(&app.register("Acme", &cnpj(1)).await, "access_token");
+    app.verify_owner("acme").await;
+    let other = token(&app.register("Beta", &cnpj(2)).await, "access_token");
+    app.verify_owner("beta").await;
+    let ok = format!("{PUBLIC_URL}/billing");
+    let body = json!({ "tenant": "acme", "plan": "professional", "success_url": ok, "cancel_url": ok });
+
+    let (status, res) = app.signup_checkout(None, body.clone()).await;
+    assert_eq!((status, res["errors"]["code"].as_str()), (401, Some("unauthorized")), "{res}");
+    let (status, _) = app.signup_checkout(Some("not-a-token"), body.clone()).await;
+    assert_eq!(status, 401);
+    // Another workspace's owner.
+    let (status, res) = app.signup_checkout(Some(&other), body.clone()).await;
+    assert_eq!((status, res["errors"]["code"].as_str()), (403, Some("forbidden")), "{res}");
+    // A manager of the workspace is not its owner.
+    let manager = json!({ "name": "Mia", "email": "mia@acme.test", "role": "manager", "password": PASSWORD });
+    app.as_user(&owner, "acme").post("/api/v1/users", manager, 201).await;
+    let mia = token(&app.login_ok("acme", "mia@acme.test", PASSWORD).await, "access_token");
+    let (status, _) = app.signup_checkout(Some(&mia), body.clone()).await;
+    assert_eq!(status, 403);
+    // Nothing was started by the refused calls.
+    let checkouts: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM public.checkouts").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(checkouts, 0);
+    let (status, res) = app.signup_checkout(Some(&owner), body).await;
+    assert_eq!(status, 200, "{res}");
+}
+
+#[tokio::test]
 async fn checkout_urls_must_stay_on_this_application() {
     let app = spawn_app().await;
-    app.register("Acme", &cnpj(1)).await;
+    let owner = token(&app.register("Acme", &cnpj(1)).await, "access_token");
     app.verify_owner("acme").await;
     let checkout = |success: &str, cancel: &str, plan: &str| json!({ "tenant": "acme", "plan": plan, "success_url": success, "cancel_url": cancel });
     let ok = format!("{PUBLIC_URL}/billing");
@@ -221,24 +252,24 @@ async fn checkout_urls_must_stay_on_this_application() {
         "/\\evil.example",
     ] {
         for (success, cancel, field) in [(bad, ok.as_str(), "success_url"), (ok.as_str(), bad, "cancel_url")] {
-            let (status, body) =
-                app.post_public("/api/signup/checkout", checkout(success, cancel, "professional")).await;
+            let (status, body) = app.signup_checkout(Some(&owner), checkout(success, cancel, "professional")).await;
             assert_eq!(status, 422, "{bad}: {body}");
             assert_eq!(body["errors"][field][0], "must be an address of this application", "{bad}");
         }
     }
-    let (status, body) = app.post_public("/api/signup/checkout", checkout(&ok, "/billing", "enterprise")).await;
+    let (status, body) = app.signup_checkout(Some(&owner), checkout(&ok, "/billing", "enterprise")).await;
     assert_eq!(status, 422);
     assert_eq!(body["errors"]["code"], "contact_sales");
+    // The token proves acme, not another workspace, existing or not.
     let (status, _) = app
-        .post_public(
-            "/api/signup/checkout",
+        .signup_checkout(
+            Some(&owner),
             json!({ "tenant": "nobody", "plan": "starter", "success_url": ok, "cancel_url": ok }),
         )
         .await;
-    assert_eq!(status, 404);
+    assert_eq!(status, 403);
 
-    let (status, body) = app.post_public("/api/signup/checkout", checkout(&ok, "/billing?x=1", "professional")).await;
+    let (status, body) = app.signup_checkout(Some(&owner), checkout(&ok, "/billing?x=1", "professional")).await;
     assert_eq!(status, 200, "{body}");
     let url = body["data"]["checkout_url"].as_str().unwrap();
     assert!(url.starts_with(&format!("{PUBLIC_URL}/checkout/local/")), "{url}");

@@ -22,7 +22,7 @@ use crate::{
             context::{resolve, resolve_api_key, Credential, TenantContext},
             slug::Slug,
         },
-        tokens::ApiKeyText,
+        tokens::{AccessClaims, ApiKeyText},
         web::client::ClientAddress,
     },
     url::urlencode,
@@ -149,6 +149,23 @@ async fn authenticate_bearer(core: &Core, headers: &HeaderMap, address: &str) ->
     if x_tenant.as_bytes() != claims.tenant.as_bytes() {
         return Err(AppError::unauthorized("X-Tenant does not match the token's tenant"));
     }
+    resolve_claims(core, &claims).await
+}
+
+/// The person an access token (a JWT, never an API key) names, where no `X-Tenant` is sent: the
+/// public signup checkout, which the owner's token from registration proves. 401 without one.
+pub async fn authenticate_access_token(core: &Core, headers: &HeaderMap) -> Result<TenantContext, AppError> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or_else(|| AppError::unauthorized("Missing bearer token: send the access token registration returned"))?;
+    let claims =
+        core.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
+    resolve_claims(core, &claims).await
+}
+
+async fn resolve_claims(core: &Core, claims: &AccessClaims) -> Result<TenantContext, AppError> {
     let slug = Slug::parse(&claims.tenant).map_err(|_| AppError::unauthorized("Invalid or expired token"))?;
     let credential = Credential {
         slug: &slug,

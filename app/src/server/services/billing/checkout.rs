@@ -19,7 +19,7 @@ use crate::{
         payments::CheckoutRequest,
         services::authz,
         state::Core,
-        tenancy::{context::TenantContext, slug::Slug, tenant::Tenant},
+        tenancy::{context::TenantContext, tenant::Tenant},
     },
 };
 
@@ -116,16 +116,23 @@ pub async fn checkout_for(core: &Core, ctx: &TenantContext, input: CheckoutInput
     start_checkout(core, &ctx.tenant, &ctx.user.email, input).await
 }
 
-/// `POST /api/signup/checkout {tenant, ...}`: the last step of a signup, public like the rest of
-/// it. Only a workspace still in its trial can be checked out this way; a paying one changes its
-/// plan from the billing page, signed in.
-pub async fn signup_checkout(core: &Core, input: SignupCheckout) -> Result<CheckoutDto, AppError> {
+/// `POST /api/signup/checkout {tenant, ...}`: the last step of a signup, proven by the access token
+/// registration returned: `owner` must be the named workspace's owner (403 otherwise, another
+/// workspace's token included). Only a workspace still in its trial can be checked out this way;
+/// a paying one changes its plan from the billing page, signed in.
+pub async fn signup_checkout(
+    core: &Core,
+    owner: &TenantContext,
+    input: SignupCheckout,
+) -> Result<CheckoutDto, AppError> {
     let SignupCheckout { tenant, plan, success_url, cancel_url } = input;
     let input = CheckoutInput { plan, success_url, cancel_url };
     let slug =
         tenant.as_deref().map(str::trim).filter(|s| !s.is_empty()).ok_or_else(|| AppError::field("tenant", BLANK))?;
-    let slug = Slug::parse(slug).map_err(|_| AppError::NotFound)?;
-    let tenant = core.tenants.get(&slug).await?.ok_or(AppError::NotFound)?;
+    if owner.tenant.slug.as_str() != slug || owner.user.role != Role::Owner {
+        return Err(AppError::Forbidden);
+    }
+    let tenant = owner.tenant.clone();
     tenant.ensure_verified()?;
     let billing = tenants::subscription(&core.pool, tenant.id).await?.ok_or(AppError::NotFound)?;
     if billing.status != SubscriptionStatus::Trialing {
