@@ -120,19 +120,25 @@ pub async fn session_middleware(State(state): State<AppState>, mut req: Request,
     next.run(req).await
 }
 
-async fn authenticate_bearer(core: &Core, headers: &HeaderMap, address: &str) -> Result<TenantContext, AppError> {
-    let token = headers
+/// The credential of `Authorization: Bearer <credential>`, else 401 with `missing`.
+fn bearer_credential<'h>(headers: &'h HeaderMap, missing: &str) -> Result<&'h str, AppError> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| AppError::unauthorized("Missing bearer token"))?;
+        .map(str::trim)
+        .ok_or_else(|| AppError::unauthorized(missing))
+}
+
+async fn authenticate_bearer(core: &Core, headers: &HeaderMap, address: &str) -> Result<TenantContext, AppError> {
+    let token = bearer_credential(headers, "Missing bearer token")?;
     // Exactly one X-Tenant: with two, proxies and frameworks disagree on which one counts.
     let mut x_tenants = headers.get_all("x-tenant").iter();
     let x_tenant = x_tenants.next().ok_or_else(|| AppError::unauthorized("Missing X-Tenant header"))?;
     if x_tenants.next().is_some() {
         return Err(AppError::unauthorized("X-Tenant must be sent once"));
     }
-    if let Some(key) = ApiKeyText::parse(token.trim()) {
+    if let Some(key) = ApiKeyText::parse(token) {
         // The key names no tenant: X-Tenant says which schema holds it, and another tenant's
         // key is not found there.
         let slug = x_tenant
@@ -144,8 +150,7 @@ async fn authenticate_bearer(core: &Core, headers: &HeaderMap, address: &str) ->
             .await?
             .ok_or_else(|| AppError::unauthorized("Invalid or expired API key"));
     }
-    let claims =
-        core.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
+    let claims = core.tokens.verify_access(token).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
     if x_tenant.as_bytes() != claims.tenant.as_bytes() {
         return Err(AppError::unauthorized("X-Tenant does not match the token's tenant"));
     }
@@ -155,13 +160,8 @@ async fn authenticate_bearer(core: &Core, headers: &HeaderMap, address: &str) ->
 /// The person an access token (a JWT, never an API key) names, where no `X-Tenant` is sent: the
 /// public signup checkout, which the owner's token from registration proves. 401 without one.
 pub async fn authenticate_access_token(core: &Core, headers: &HeaderMap) -> Result<TenantContext, AppError> {
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .ok_or_else(|| AppError::unauthorized("Missing bearer token: send the access token registration returned"))?;
-    let claims =
-        core.tokens.verify_access(token.trim()).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
+    let token = bearer_credential(headers, "Missing bearer token: send the access token registration returned")?;
+    let claims = core.tokens.verify_access(token).ok_or_else(|| AppError::unauthorized("Invalid or expired token"))?;
     resolve_claims(core, &claims).await
 }
 
