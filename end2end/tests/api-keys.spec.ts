@@ -8,6 +8,11 @@ test('a manager creates an API key, sees it once, the key calls the API, and rev
   await page.getByTestId('api-keys-link').click();
   await expect(page).toHaveURL(/\/company\/api-keys$/);
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  // The frame says where we are: the section in the title and in the navigation.
+  await expect(page).toHaveTitle('Empresa · Demo Ltda');
+  await expect(page.getByRole('navigation', { name: 'Navegação principal' }).getByRole('link', { name: 'Empresa' })).toHaveAttribute('aria-current', 'page');
+  await expect(page.getByRole('link', { name: 'Painel' })).not.toHaveAttribute('aria-current', 'page');
+  await expect(page.locator('link[rel=icon]')).toHaveAttribute('href', '/favicon.svg');
 
   // A role above the manager's is not offered; a past expiry is refused beside its field.
   await expect(page.locator('#field-role option[value=owner]')).toHaveCount(0);

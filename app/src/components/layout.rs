@@ -1,6 +1,8 @@
 //! The app frame of signed-in pages: header, navigation by role, and the subscription and
 //! unconfirmed-address banners.
 use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_location;
 
 use super::locale_switcher::LocaleSwitcher;
 use crate::{
@@ -8,8 +10,18 @@ use crate::{
     model::{Role, Viewer},
 };
 
-const NAV_LINK: &str =
-    "rounded-md px-3 py-2 font-medium text-slate-700 hover:bg-slate-100 dark:text-slate-200 dark:hover:bg-slate-800";
+const NAV_LINK: &str = "rounded-md px-3 py-2 font-medium text-slate-700 hover:bg-slate-100 \
+    aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-800 dark:text-slate-200 dark:hover:bg-slate-800 \
+    dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-100";
+
+/// Whether the navigation item `href` holds the page at `path` (`/users` holds `/users/42`).
+fn holds(href: &str, path: &str) -> bool {
+    if href == "/" {
+        path == "/"
+    } else {
+        path == href || path.strip_prefix(href).is_some_and(|rest| rest.starts_with('/'))
+    }
+}
 
 /// The links a role may use; the server refuses the rest anyway.
 fn nav_items(role: Role) -> Vec<(&'static str, Key)> {
@@ -31,7 +43,23 @@ fn nav_items(role: Role) -> Vec<(&'static str, Key)> {
 /// The frame of every signed-in page: workspace name, navigation, language, sign-out.
 #[component]
 pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
+    let path = use_location().pathname;
+    let items = nav_items(viewer.user.role);
+    // "Usuários · Demo Ltda": the section the page belongs to, then the company.
+    let company = viewer.tenant.name.clone();
+    let title_items = items.clone();
+    let title = move || {
+        let path = path.get();
+        match title_items.iter().find(|(href, _)| holds(href, &path)) {
+            Some((_, key)) => format!("{} · {company}", t(*key)),
+            None => company.clone(),
+        }
+    };
     view! {
+        <Title text=title/>
+        <a href="#main" class="sr-only rounded-md bg-white px-3 py-2 font-semibold text-indigo-800 focus:not-sr-only focus:absolute focus:left-4 focus:top-4 focus:z-50 dark:bg-slate-900 dark:text-indigo-200">
+            {t(Key::NavSkip)}
+        </a>
         <div class="min-h-screen">
             <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
                 <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-3">
@@ -41,9 +69,12 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
                             <span data-testid="company-name">{viewer.tenant.name.clone()}</span>
                         </a>
                         <nav aria-label=t(Key::NavMain) class="flex flex-wrap gap-1 text-sm">
-                            {nav_items(viewer.user.role)
+                            {items
                                 .into_iter()
-                                .map(|(href, key)| view! { <a href=href class=NAV_LINK>{t(key)}</a> })
+                                .map(|(href, key)| {
+                                    let current = move || holds(href, &path.get()).then_some("page");
+                                    view! { <a href=href class=NAV_LINK aria-current=current>{t(key)}</a> }
+                                })
                                 .collect_view()}
                         </nav>
                     </div>
@@ -82,7 +113,7 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
                     </div>
                 </div>
             })}
-            <main class="mx-auto max-w-6xl px-4 py-8">{children()}</main>
+            <main id="main" tabindex="-1" class="mx-auto max-w-6xl px-4 py-8">{children()}</main>
         </div>
     }
 }
