@@ -127,6 +127,7 @@ impl Config {
             public_url: public_url.trim_end_matches('/').to_string(),
             trusted_proxies: trusted_proxies(env)?,
             trial_days: env.parse("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
+            billing_grace_days: env.parse("ATRIUM_BILLING_GRACE_DAYS", defaults.billing_grace_days)?,
             spare_schemas: env.parse("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
             mail,

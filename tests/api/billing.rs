@@ -293,3 +293,37 @@ async fn features_are_queryable_by_plan() {
     assert!(tenant_has_feature(&app.pool, id, Feature::AiTranscription).await.unwrap());
     assert!(tenant_has_feature(&app.pool, id, Feature::AdvancedAnalytics).await.unwrap());
 }
+
+/// The paid period is enforced without any webhook: an active workspace whose period ended more
+/// than the grace (7 days by default) ago reads but does not write, until a payment moves it on.
+#[tokio::test]
+async fn an_unpaid_period_past_its_grace_makes_the_workspace_read_only_without_a_webhook() {
+    let app = spawn_app().await;
+    let (owner, _, _) = app.with_checkout("acme", 1, "starter").await;
+    let as_owner = app.as_user(&owner, "acme");
+    // The server reads the registry again after its directory's 10 s.
+    let period_ended = |days: i64| {
+        let app = &app;
+        async move {
+            sqlx::query(
+                "UPDATE public.tenants SET status = 'active', current_period_end = now() - make_interval(days => $1::int) \
+                 WHERE slug = 'acme'",
+            )
+            .bind(days)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+            tokio::time::sleep(std::time::Duration::from_secs(11)).await;
+        }
+    };
+    // Eight days past the end: read-only, though no webhook said anything.
+    period_ended(8).await;
+    let refused = as_owner.post("/api/v1/departments", json!({ "name": "Past grace" }), 402).await;
+    assert_eq!(refused["errors"]["code"], "subscription_inactive");
+    as_owner.get("/api/v1/departments", 200).await;
+    assert_eq!(as_owner.get("/api/v1/billing/plan", 200).await["data"]["writable"], false);
+    // A confirmed payment moves the period on: writable again.
+    period_ended(-25).await;
+    as_owner.post("/api/v1/departments", json!({ "name": "Paid again" }), 201).await;
+    assert_eq!(as_owner.get("/api/v1/billing/plan", 200).await["data"]["writable"], true);
+}

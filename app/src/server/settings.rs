@@ -29,6 +29,9 @@ pub struct Settings {
     /// the client address is the TCP peer.
     pub trusted_proxies: Vec<ipnet::IpNet>,
     pub trial_days: i64,
+    /// Days a workspace stays writable past the end of its paid period while no payment for the
+    /// next one is confirmed.
+    pub billing_grace_days: i64,
     /// Ready-made tenant schemas kept for signups (0: create each schema at signup).
     pub spare_schemas: usize,
     pub payments: PaymentSettings,
@@ -132,6 +135,7 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:3000".into(),
             trusted_proxies: Vec::new(),
             trial_days: 14,
+            billing_grace_days: 7,
             spare_schemas: 4,
             payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
             mail: MailSettings::default(),

@@ -48,7 +48,7 @@ impl Core {
                 settings.access_token_ttl,
             )),
             cursors: CursorKeys::new(jwt_secret),
-            tenants: TenantDirectory::new(pool.clone()),
+            tenants: TenantDirectory::new(pool.clone(), time::Duration::days(settings.billing_grace_days)),
             users: UserLoader::default(),
             quota: ApiQuota::new(pool.clone()),
             settings: Arc::new(settings),

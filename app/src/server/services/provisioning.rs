@@ -133,6 +133,8 @@ async fn provision_in(
             plan_name: String::new(),
             status: SubscriptionStatus::Trialing,
             trial_ends_at: company.trial_ends_at,
+            current_period_end: None,
+            billing_grace: time::Duration::days(core.settings.billing_grace_days),
             email_verified: false,
             mfa_required: false,
             api_requests_per_minute: 0,

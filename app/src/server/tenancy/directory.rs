@@ -15,6 +15,8 @@ use crate::server::db::public::tenants;
 pub struct TenantDirectory {
     pool: PgPool,
     cache: Arc<RwLock<DirectoryCache>>,
+    /// `ATRIUM_BILLING_GRACE_DAYS`, given to every tenant it loads.
+    billing_grace: time::Duration,
 }
 
 /// slug → (when it was read, the tenant).
@@ -23,8 +25,8 @@ type DirectoryCache = HashMap<String, (Instant, Arc<Tenant>)>;
 const DIRECTORY_TTL: Duration = Duration::from_secs(10);
 
 impl TenantDirectory {
-    pub fn new(pool: PgPool) -> Self {
-        TenantDirectory { pool, cache: Arc::default() }
+    pub fn new(pool: PgPool, billing_grace: time::Duration) -> Self {
+        TenantDirectory { pool, cache: Arc::default(), billing_grace }
     }
 
     pub async fn get(&self, slug: &Slug) -> Result<Option<Arc<Tenant>>, sqlx::Error> {
@@ -36,7 +38,7 @@ impl TenantDirectory {
         let Some(tenant) = tenants::find_by_slug(&self.pool, slug).await? else {
             return Ok(None);
         };
-        let tenant = Arc::new(tenant);
+        let tenant = Arc::new(Tenant { billing_grace: self.billing_grace, ..tenant });
         let mut cache = self.cache.write().expect("directory lock");
         if cache.len() > 10_000 {
             cache.retain(|_, (at, _)| at.elapsed() < DIRECTORY_TTL);

@@ -20,6 +20,11 @@ pub struct Tenant {
     pub plan_name: String,
     pub status: SubscriptionStatus,
     pub trial_ends_at: Option<OffsetDateTime>,
+    /// The end of the paid period (moved a period on by each confirmed payment).
+    pub current_period_end: Option<OffsetDateTime>,
+    /// How long past `current_period_end` the workspace stays writable while unpaid
+    /// (`ATRIUM_BILLING_GRACE_DAYS`, set by the directory; 7 days elsewhere).
+    pub billing_grace: time::Duration,
     /// The owner confirmed the address given at signup (checkout and invitations wait for it).
     pub email_verified: bool,
     /// The company requires every user to sign in with a second factor.
@@ -41,6 +46,8 @@ impl Tenant {
             plan_name: "Starter".into(),
             status: SubscriptionStatus::Trialing,
             trial_ends_at: None,
+            current_period_end: None,
+            billing_grace: time::Duration::days(7),
             email_verified: true,
             mfa_required: false,
             api_requests_per_minute: 600,
@@ -48,11 +55,14 @@ impl Tenant {
     }
 
     /// Paid up, or in a trial that has not ended: the tenant's data may change. A past-due,
-    /// canceled or expired-trial tenant keeps read access only.
+    /// canceled or expired-trial tenant keeps read access only, and so does an active one whose
+    /// paid period ended more than the grace ago with no payment confirmed since, whether or not
+    /// a webhook ever said so.
     pub fn accepts_writes(&self) -> bool {
+        let now = OffsetDateTime::now_utc();
         match self.status {
-            SubscriptionStatus::Active => true,
-            SubscriptionStatus::Trialing => self.trial_ends_at.is_none_or(|end| end > OffsetDateTime::now_utc()),
+            SubscriptionStatus::Active => self.current_period_end.is_none_or(|end| end + self.billing_grace > now),
+            SubscriptionStatus::Trialing => self.trial_ends_at.is_none_or(|end| end > now),
             SubscriptionStatus::PastDue | SubscriptionStatus::Canceled => false,
         }
     }
@@ -67,5 +77,26 @@ impl Tenant {
 
     pub fn db(&self, pool: &PgPool) -> TenantDb {
         TenantDb::new(pool, self.schema.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_active_workspace_writes_until_its_period_end_plus_the_grace() {
+        let now = OffsetDateTime::now_utc();
+        let active = |ended_days_ago: i64| Tenant {
+            status: SubscriptionStatus::Active,
+            current_period_end: Some(now - time::Duration::days(ended_days_ago)),
+            ..Tenant::for_tests("acme")
+        };
+        assert!(active(-20).accepts_writes(), "in the paid period");
+        assert!(active(6).accepts_writes(), "within the 7-day grace");
+        assert!(!active(8).accepts_writes(), "past the grace");
+        let longer = Tenant { billing_grace: time::Duration::days(10), ..active(8) };
+        assert!(longer.accepts_writes(), "the grace is a setting");
+        assert!(Tenant { current_period_end: None, ..active(8) }.accepts_writes(), "no period recorded yet");
     }
 }

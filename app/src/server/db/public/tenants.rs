@@ -13,7 +13,7 @@ use crate::{
 };
 
 const SELECT: &str = "SELECT t.id, t.slug, t.name, t.schema_name, t.plan_id, p.name AS plan_name, t.status, \
-     t.trial_ends_at, t.email_verified_at IS NOT NULL AS email_verified, t.mfa_required, \
+     t.trial_ends_at, t.current_period_end, t.email_verified_at IS NOT NULL AS email_verified, t.mfa_required, \
      p.api_requests_per_minute \
      FROM public.tenants t JOIN public.plans p ON p.id = t.plan_id";
 
@@ -28,6 +28,7 @@ struct TenantRow {
     #[sqlx(try_from = "String")]
     status: SubscriptionStatus,
     trial_ends_at: Option<OffsetDateTime>,
+    current_period_end: Option<OffsetDateTime>,
     email_verified: bool,
     mfa_required: bool,
     api_requests_per_minute: i32,
@@ -48,6 +49,8 @@ impl TryFrom<TenantRow> for Tenant {
             plan_name: row.plan_name,
             status: row.status,
             trial_ends_at: row.trial_ends_at,
+            current_period_end: row.current_period_end,
+            billing_grace: time::Duration::days(7),
             email_verified: row.email_verified,
             mfa_required: row.mfa_required,
             api_requests_per_minute: u32::try_from(row.api_requests_per_minute).unwrap_or(1),
