@@ -53,4 +53,10 @@ test('a manager creates an API key, sees it once, the key calls the API, and rev
   await expect(page.getByTestId('api-key').filter({ hasText: name })).toHaveCount(0);
   const after = await page.request.get('/api/v1/departments', { headers: { authorization: `Bearer ${key}`, 'x-tenant': 'demo' } });
   expect(after.status()).toBe(401);
+
+  // A page that does not exist keeps the app frame for a signed-in person, with status 404.
+  const missing = await page.goto('/no-such-page');
+  expect(missing?.status()).toBe(404);
+  await expect(page.getByTestId('not-found')).toBeVisible();
+  await expect(page.getByTestId('company-name')).toHaveText('Demo Ltda');
 });

@@ -74,7 +74,9 @@ fn DepartmentsList() -> impl IntoView {
 
 #[component]
 fn DepartmentItem(department: DepartmentDto) -> impl IntoView {
-    let members = use_locale().tf(Key::DepartmentsMembersCount, &[("count", &department.user_count.to_string())]);
+    let count_key =
+        if department.user_count == 1 { Key::DepartmentsMembersCountOne } else { Key::DepartmentsMembersCount };
+    let members = use_locale().tf(count_key, &[("count", &department.user_count.to_string())]);
     view! {
         <li class="flex items-center justify-between px-4 py-3">
             <div>
