@@ -47,8 +47,7 @@ pub async fn create_api_key(name: String, role: String, expires_on: String) -> R
             }
             other => other,
         })?;
-        let made_at = time::OffsetDateTime::now_utc().unix_timestamp();
-        browser.insert(NEW_KEY, (made_at, created)).await.map_err(|e| crate::server::error::internal("session", e))
+        request::keep_to_show(&browser, NEW_KEY, created).await
     };
     request::signed_in_form(create, |_| "/company/api-keys".into()).await
 }
@@ -60,17 +59,7 @@ pub async fn new_api_key_to_show() -> Result<Option<CreatedApiKeyDto>, AppError>
     let parts = request::parts()?;
     request::tenant_context(&parts)?;
     let browser = request::session(&parts)?;
-    let kept: Option<(i64, CreatedApiKeyDto)> =
-        browser.get(NEW_KEY).await.map_err(|e| crate::server::error::internal("session", e))?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    match kept {
-        Some((made_at, created)) if now - made_at <= NEW_KEY_SHOWN_FOR_SECS => Ok(Some(created)),
-        Some(_) => {
-            let _ = browser.remove::<(i64, CreatedApiKeyDto)>(NEW_KEY).await;
-            Ok(None)
-        }
-        None => Ok(None),
-    }
+    request::still_to_show(&browser, NEW_KEY, NEW_KEY_SHOWN_FOR_SECS).await
 }
 
 /// "I have copied it": the key is never shown again.
@@ -78,13 +67,7 @@ pub async fn new_api_key_to_show() -> Result<Option<CreatedApiKeyDto>, AppError>
 pub async fn forget_new_api_key() -> Result<(), AppError> {
     use crate::server::web::request;
     let browser = request::session(&request::parts()?)?;
-    let forget = |_ctx| async move {
-        browser
-            .remove::<(i64, CreatedApiKeyDto)>(NEW_KEY)
-            .await
-            .map(|_| ())
-            .map_err(|e| crate::server::error::internal("session", e))
-    };
+    let forget = |_ctx| async move { request::stop_showing(&browser, NEW_KEY).await };
     request::signed_in_form(forget, |_| "/company/api-keys".into()).await
 }
 

@@ -92,11 +92,7 @@ pub async fn confirm_mfa(code: String) -> Result<String, AppError> {
     let browser = request::session(&parts)?;
     let confirm = |ctx| async move {
         let codes = mfa::confirm(&state, &ctx, ConfirmMfa { code: Some(code) }).await?;
-        let made_at = time::OffsetDateTime::now_utc().unix_timestamp();
-        browser
-            .insert(CODES_KEY, (made_at, codes.recovery_codes))
-            .await
-            .map_err(|e| crate::server::error::internal("session", e))?;
+        request::keep_to_show(&browser, CODES_KEY, codes.recovery_codes).await?;
         Ok("/profile/mfa/codes".to_string())
     };
     request::signed_in_form(confirm, |target: &String| target.clone()).await
@@ -109,17 +105,7 @@ pub async fn recovery_codes_to_show() -> Result<Vec<String>, AppError> {
     let parts = request::parts()?;
     request::tenant_context(&parts)?;
     let browser = request::session(&parts)?;
-    let kept: Option<(i64, Vec<String>)> =
-        browser.get(CODES_KEY).await.map_err(|e| crate::server::error::internal("session", e))?;
-    let now = time::OffsetDateTime::now_utc().unix_timestamp();
-    match kept {
-        Some((made_at, codes)) if now - made_at <= CODES_SHOWN_FOR_SECS => Ok(codes),
-        Some(_) => {
-            let _ = browser.remove::<(i64, Vec<String>)>(CODES_KEY).await;
-            Ok(Vec::new())
-        }
-        None => Ok(Vec::new()),
-    }
+    Ok(request::still_to_show(&browser, CODES_KEY, CODES_SHOWN_FOR_SECS).await?.unwrap_or_default())
 }
 
 /// "I have saved them": the codes are never shown again.
@@ -128,13 +114,7 @@ pub async fn forget_recovery_codes() -> Result<(), AppError> {
     use crate::server::web::request;
     let parts = request::parts()?;
     let browser = request::session(&parts)?;
-    let forget = |_ctx| async move {
-        browser
-            .remove::<(i64, Vec<String>)>(CODES_KEY)
-            .await
-            .map(|_| ())
-            .map_err(|e| crate::server::error::internal("session", e))
-    };
+    let forget = |_ctx| async move { request::stop_showing(&browser, CODES_KEY).await };
     request::signed_in_form(forget, |_| "/profile".into()).await
 }
 

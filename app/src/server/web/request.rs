@@ -141,3 +141,32 @@ pub fn finish_form<T>(
     }
     result
 }
+
+/// A secret a page shows for a while after the form that made it (recovery codes, a new API key):
+/// kept in the server-side browser session with the time it was made, never in a URL.
+pub async fn keep_to_show<T: serde::Serialize>(browser: &Session, key: &str, value: T) -> Result<(), AppError> {
+    let made_at = time::OffsetDateTime::now_utc().unix_timestamp();
+    browser.insert(key, (made_at, value)).await.map_err(|e| internal("session", e))
+}
+
+/// What [`keep_to_show`] kept under `key`, while it is younger than `for_secs`; forgotten after.
+pub async fn still_to_show<T>(browser: &Session, key: &str, for_secs: i64) -> Result<Option<T>, AppError>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+{
+    let kept: Option<(i64, T)> = browser.get(key).await.map_err(|e| internal("session", e))?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match kept {
+        Some((made_at, value)) if now - made_at <= for_secs => Ok(Some(value)),
+        Some(_) => {
+            stop_showing(browser, key).await?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
+}
+
+/// Forgets what [`keep_to_show`] kept ("I have saved it").
+pub async fn stop_showing(browser: &Session, key: &str) -> Result<(), AppError> {
+    browser.remove_value(key).await.map(|_| ()).map_err(|e| internal("session", e))
+}
