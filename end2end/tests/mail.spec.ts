@@ -56,6 +56,8 @@ test('an invited person opens the emailed link, chooses a password and is signed
   await page.locator('#field-email').fill(email);
   await page.getByRole('button', { name: 'Criar usuário' }).click();
   await expect(page.getByTestId('invitation')).toBeVisible();
+  // The whole link, ready to copy (not a bare path).
+  await expect(page.getByTestId('invitation-link')).toHaveValue(/^http:\/\/127\.0\.0\.1:\d+\/invitation\/demo\./);
   await page.goto('/users');
   await expect(page.getByTestId('pending-invitations')).toContainText(email);
 

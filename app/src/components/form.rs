@@ -288,3 +288,29 @@ pub fn go(path: String) {
     #[cfg(not(feature = "hydrate"))]
     let _ = path;
 }
+
+/// A value to hand on (an invitation link, a new API key): read-only, with a copy button that
+/// says when it copied (JavaScript on; without it the field can be selected and copied by hand).
+#[component]
+pub fn CopyField(value: String, label: &'static str, #[prop(optional)] testid: &'static str) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = value.clone();
+    view! {
+        <div class="mt-3 flex flex-wrap gap-2">
+            <input class=format!("{INPUT} font-mono text-sm sm:flex-1") readonly value=value aria-label=label data-testid=testid/>
+            <button type="button" class=BUTTON_SECONDARY on:click=move |_| copy_to_clipboard(&text, copied)>
+                {move || if copied.get() { t(Key::FormCopied) } else { t(Key::FormCopy) }}
+            </button>
+        </div>
+    }
+}
+
+fn copy_to_clipboard(text: &str, copied: RwSignal<bool>) {
+    #[cfg(feature = "hydrate")]
+    if let Some(window) = web_sys::window() {
+        let _ = window.navigator().clipboard().write_text(text);
+        copied.set(true);
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (text, copied);
+}

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{
-    error_key, go_on_success, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER, BUTTON_SECONDARY,
-    CARD, INPUT,
+    error_key, go_on_success, CopyField, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER,
+    BUTTON_SECONDARY, CARD,
 };
 use crate::components::guard::signed_in_page;
 use crate::i18n::{t, Key};
@@ -66,35 +66,18 @@ pub fn ApiKeysPage() -> impl IntoView {
 /// The key just made, with a copy button, until the person says they copied it.
 #[component]
 fn NewKey(created: CreatedApiKeyDto) -> impl IntoView {
-    let copied = RwSignal::new(false);
-    let key = created.key.clone();
     let done = ServerAction::<ForgetNewApiKey>::new();
     let _ = go_on_success(done.value(), |_| "/company/api-keys".into());
     view! {
         <section class="mt-6 rounded-2xl border border-emerald-300 bg-emerald-50 p-6 dark:border-emerald-800 dark:bg-emerald-950" aria-labelledby="new-key-title" data-testid="new-key">
             <h2 id="new-key-title" class="font-semibold">{t(Key::ApiKeysNewTitle)}": "{created.name.clone()}</h2>
             <p class="mt-1 text-sm text-slate-800 dark:text-slate-200">{t(Key::ApiKeysNewHint)}</p>
-            <div class="mt-3 flex flex-wrap gap-2">
-                <input class=format!("{INPUT} font-mono text-sm sm:flex-1") readonly value=created.key.clone() aria-label=t(Key::ApiKeysNewTitle) data-testid="new-key-value"/>
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| copy_to_clipboard(&key, copied)>
-                    {move || if copied.get() { t(Key::ApiKeysCopied) } else { t(Key::ApiKeysCopy) }}
-                </button>
-                <ActionForm action=done>
-                    <button type="submit" class=BUTTON data-testid="new-key-done">{t(Key::ApiKeysDone)}</button>
-                </ActionForm>
-            </div>
+            <CopyField value=created.key.clone() label=t(Key::ApiKeysNewTitle) testid="new-key-value"/>
+            <ActionForm action=done attr:class="mt-3">
+                <button type="submit" class=BUTTON data-testid="new-key-done">{t(Key::ApiKeysDone)}</button>
+            </ActionForm>
         </section>
     }
-}
-
-fn copy_to_clipboard(text: &str, copied: RwSignal<bool>) {
-    #[cfg(feature = "hydrate")]
-    if let Some(window) = web_sys::window() {
-        let _ = window.navigator().clipboard().write_text(text);
-        copied.set(true);
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = (text, copied);
 }
 
 /// One key: what it is, who made it, when it was last used; revoking asks first

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use crate::{
     components::{
         form::{
-            form_error, go, go_on_success, Checkbox, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER,
-            BUTTON_SECONDARY, CARD, INPUT,
+            form_error, go, go_on_success, Checkbox, CopyField, FormStatus, SelectField, Submit, TextField, BUTTON,
+            BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT,
         },
         guard::signed_in_page,
     },
@@ -294,7 +294,7 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
         {invitation.map(|path| view! {
             <div class="mt-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950" data-testid="invitation">
                 <p class="font-medium">{t(Key::InvitationsEmailed)}</p>
-                <code class="mt-2 block break-all">{path}</code>
+                <CopyField value=path label=t(Key::InvitationsEmailed) testid="invitation-link"/>
             </div>
         })}
         <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">

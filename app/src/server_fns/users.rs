@@ -24,7 +24,7 @@ pub async fn get_user(id: Uuid) -> Result<UserDto, AppError> {
     users::get(&ctx, id).await
 }
 
-/// Creates a user; answers the path of the invitation when no password was given.
+/// Creates a user; answers the invitation's whole link (to copy) when no password was given.
 #[server(prefix = "/rpc", endpoint = "create_user")]
 pub async fn create_user(
     name: String,
@@ -44,10 +44,11 @@ pub async fn create_user(
     let state = request::app_state()?;
     let create = |ctx| async move {
         let created = users::create(&state, &ctx, input).await?;
-        Ok((created.user, created.invitation_path))
+        let link = created.invitation_path.map(|path| crate::server::services::mail::link(&state.settings, &path));
+        Ok((created.user, link))
     };
     request::signed_in_form(create, |(user, invitation)| match invitation {
-        Some(path) => format!("/users/{}?notice=created&invitation={}", user.id, crate::url::urlencode(path)),
+        Some(link) => format!("/users/{}?notice=created&invitation={}", user.id, crate::url::urlencode(link)),
         None => format!("/users/{}?notice=created", user.id),
     })
     .await
