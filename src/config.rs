@@ -7,7 +7,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use app::server::settings::{MailSettings, PaymentSettings, ProviderSettings, Settings};
+use app::server::settings::{MailSettings, PaymentSettings, ProviderSettings, Settings, WebhookSettings};
 
 pub struct Config {
     pub database_url: String,
@@ -108,6 +108,7 @@ impl Config {
         }
         let payments = payment_settings(env, production, &data_dir)?;
         let mail = mail_settings(env, production)?;
+        let webhooks = webhook_settings(env, production)?;
         let defaults = Settings::default();
         let settings = Settings {
             production,
@@ -131,6 +132,7 @@ impl Config {
             spare_schemas: env.parse("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
             mail,
+            webhooks,
             metrics_token: metrics_token(env, production)?,
             metrics_addr: env
                 .var("ATRIUM_METRICS_ADDR")
@@ -223,6 +225,25 @@ fn mail_settings(env: &Env<'_>, production: bool) -> anyhow::Result<MailSettings
     }
     let retention_days: u64 = env.parse("ATRIUM_MAIL_RETENTION_DAYS", 30)?;
     Ok(MailSettings { smtp_url, from, retention: Duration::from_secs(retention_days.max(1) * 24 * 3600), ..defaults })
+}
+
+/// Outbound webhooks: endpoints on private or loopback addresses only in development (a local
+/// receiver); production refuses them whatever is set, so a tenant cannot reach the internal
+/// network through Atrium (SSRF).
+fn webhook_settings(env: &Env<'_>, production: bool) -> anyhow::Result<WebhookSettings> {
+    let defaults = WebhookSettings::default();
+    let timeout = env.parse("ATRIUM_WEBHOOK_TIMEOUT_SECS", defaults.timeout.as_secs())?.clamp(1, 60);
+    let allow_private = env.parse("ATRIUM_WEBHOOK_ALLOW_PRIVATE", !production)?;
+    if production && allow_private {
+        bail!("ATRIUM_WEBHOOK_ALLOW_PRIVATE cannot be true in production (webhooks to internal addresses)");
+    }
+    Ok(WebhookSettings {
+        timeout: Duration::from_secs(timeout),
+        claim_lease: Duration::from_secs(timeout * 6),
+        disable_after: env.days("ATRIUM_WEBHOOK_DISABLE_AFTER_DAYS", defaults.disable_after)?,
+        allow_private_addresses: allow_private,
+        ..defaults
+    })
 }
 
 fn is_strong(secret: &[u8]) -> bool {
@@ -354,6 +375,7 @@ mod tests {
     fn production_refuses_every_development_convenience() {
         let prod = production("", &[]).unwrap();
         assert!(prod.settings.production && prod.settings.https);
+        assert!(!prod.settings.webhooks.allow_private_addresses, "no webhooks to internal addresses");
         for (without, with, expected) in [
             ("ATRIUM_PUBLIC_URL", vec![], "ATRIUM_PUBLIC_URL is required"),
             ("", vec![("ATRIUM_PUBLIC_URL", "http://app.example.com")], "must be an https:// URL"),
@@ -366,6 +388,7 @@ mod tests {
             ("", vec![("ATRIUM_ASAAS_WEBHOOK_TOKEN", "short")], "WEBHOOK_TOKEN is too weak"),
             ("ATRIUM_SMTP_URL", vec![], "ATRIUM_SMTP_URL"),
             ("ATRIUM_MAIL_FROM", vec![], "ATRIUM_MAIL_FROM"),
+            ("", vec![("ATRIUM_WEBHOOK_ALLOW_PRIVATE", "true")], "ATRIUM_WEBHOOK_ALLOW_PRIVATE"),
         ] {
             let err = refusal(production(without, &with));
             assert!(err.contains(expected), "without {without:?}, with {with:?}: {err}");

@@ -39,7 +39,7 @@ use app::{
         mail::{smtp::SmtpTransport, DevMailbox, MailTransport},
         password,
         payments::{asaas::AsaasClient, local::LocalProvider, PaymentProvider},
-        services::{mail, provisioning},
+        services::{mail, provisioning, webhooks},
         settings::ProviderSettings,
         state::{AppState, Core},
         web::{auth::session_middleware, client, headers, mailbox},
@@ -130,6 +130,7 @@ impl Application {
         }
         mail::delivery::run_in_background(&state);
         mail::notices::run_in_background(&state);
+        webhooks::delivery::run_in_background(&state);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         Ok(Application { listener, router: router(state), pool })
     }

@@ -24,6 +24,7 @@ use crate::{
         recovery::{ForgotPasswordPage, ResetPasswordPage, VerifyEmailPage},
         signup::SignupPage,
         users::{UserEditPage, UserNewPage, UsersPage},
+        webhooks::WebhooksPage,
     },
     server_fns::viewer::get_viewer,
 };
@@ -107,6 +108,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/departments/:id") view=DepartmentPage ssr=SsrMode::Async/>
                 <Route path=path!("/company") view=CompanyPage ssr=SsrMode::Async/>
                 <Route path=path!("/company/api-keys") view=ApiKeysPage ssr=SsrMode::Async/>
+                <Route path=path!("/company/webhooks") view=WebhooksPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile") view=ProfilePage ssr=SsrMode::Async/>
                 <Route path=path!("/profile/mfa") view=MfaSetupPage ssr=SsrMode::Async/>
                 <Route path=path!("/profile/mfa/codes") view=RecoveryCodesPage ssr=SsrMode::Async/>

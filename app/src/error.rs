@@ -30,6 +30,9 @@ pub enum AppError {
     NotFound,
     #[error("conflict: {detail}")]
     Conflict { detail: String, code: String },
+    /// The plan does not include `feature` (e.g. webhooks on the starter plan).
+    #[error("plan feature unavailable: {feature}")]
+    PlanFeatureUnavailable { feature: String },
     /// The plan allows no more of `resource`.
     #[error("plan limit reached for {resource}")]
     PlanLimit { resource: String, limit: i64 },
@@ -102,6 +105,7 @@ impl AppError {
             | AppError::ApiKeyNotAllowed
             | AppError::CrossSite
             | AppError::PlanLimit { .. }
+            | AppError::PlanFeatureUnavailable { .. }
             | AppError::EmailUnverified
             | AppError::MfaEnrollmentRequired => 403,
             AppError::NotFound => 404,
@@ -137,6 +141,7 @@ impl AppError {
             AppError::InvalidMfaCode => "invalid_mfa_code",
             AppError::InvalidMfaToken => "invalid_mfa_token",
             AppError::PlanLimit { .. } => "plan_limit_reached",
+            AppError::PlanFeatureUnavailable { .. } => "plan_feature_unavailable",
             AppError::RateLimited { .. } => "rate_limited",
             AppError::Busy { .. } => "busy",
             AppError::QuotaExceeded { .. } => "quota_exceeded",
@@ -183,6 +188,9 @@ impl AppError {
             AppError::PlanLimit { resource, limit } => {
                 format!("Your plan allows at most {limit} {resource}; upgrade the plan to add more")
             }
+            AppError::PlanFeatureUnavailable { feature } => {
+                format!("Your plan does not include {feature}: upgrade the plan to use them")
+            }
             AppError::RateLimited { .. } => "Too many requests, retry later".into(),
             AppError::Busy { .. } => "The server is busy checking passwords: retry in a moment".into(),
             AppError::QuotaExceeded { .. } => {
@@ -204,6 +212,9 @@ impl AppError {
             AppError::Validation { fields } => serde_json::json!({ "errors": fields }),
             AppError::PlanLimit { resource, limit } => serde_json::json!({ "errors": {
                 "detail": self.detail(), "code": self.code(), "limit": limit, "resource": resource,
+            } }),
+            AppError::PlanFeatureUnavailable { feature } => serde_json::json!({ "errors": {
+                "detail": self.detail(), "code": self.code(), "feature": feature,
             } }),
             AppError::Taken { suggested_slug, .. } => serde_json::json!({ "errors": {
                 "detail": self.detail(), "code": self.code(), "suggested_slug": suggested_slug,

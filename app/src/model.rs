@@ -169,6 +169,62 @@ pub struct CreatedApiKeyDto {
     pub expires_at: Option<String>,
 }
 
+/// The events a webhook endpoint can subscribe to.
+pub const WEBHOOK_EVENTS: [&str; 9] = [
+    "user.created",
+    "user.updated",
+    "user.deactivated",
+    "department.created",
+    "department.updated",
+    "department.deleted",
+    "department.member_added",
+    "department.member_removed",
+    "subscription.updated",
+];
+
+/// An outbound webhook endpoint (its secret is shown only when created or rotated).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookDto {
+    pub id: Uuid,
+    pub url: String,
+    pub events: Vec<String>,
+    pub description: String,
+    pub active: bool,
+    /// Why Atrium switched the endpoint off (it kept failing); null while active.
+    pub disabled_reason: Option<String>,
+    /// Since when every delivery has failed; null after a success.
+    pub failing_since: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A new endpoint, or one whose secret was rotated: the signing secret, shown this once.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CreatedWebhookDto {
+    #[serde(flatten)]
+    pub webhook: WebhookDto,
+    pub secret: String,
+}
+
+/// One event's delivery to one endpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WebhookDeliveryDto {
+    /// Sent as `X-Atrium-Delivery`: receivers deduplicate by it.
+    pub id: Uuid,
+    /// The `id` in the body, the same for every endpoint that received the event.
+    pub event_id: Uuid,
+    pub event: String,
+    /// `pending` (waiting for its first or next attempt), `sending`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_status_code: Option<i32>,
+    pub last_error: Option<String>,
+    pub last_attempt_at: Option<String>,
+    pub next_attempt_at: Option<String>,
+    pub delivered_at: Option<String>,
+    pub created_at: String,
+}
+
 /// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
 /// give the person a new link).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -294,6 +350,8 @@ pub struct PlanFeatures {
     pub recording: bool,
     pub ai_transcription: bool,
     pub advanced_analytics: bool,
+    /// Outbound webhooks (`/api/v1/webhooks`).
+    pub webhooks: bool,
 }
 
 /// A row of the plans table as clients see it.

@@ -1,5 +1,5 @@
 //! The JSON API: `/api/auth/*` and `/api/signup/*` (public, rate limited per client address),
-//! `/api/webhooks/*` (authenticated by the provider's token) and `/api/v1/*` (tenant-scoped:
+//! `/api/webhooks/*` (the payment provider's events, authenticated by its token) and `/api/v1/*` (tenant-scoped:
 //! the bearer middleware has authenticated the request). One module per resource, thin handlers
 //! over `app::server::services`, whose input types are the request bodies.
 mod api_keys;
@@ -10,6 +10,7 @@ mod departments;
 mod invitations;
 mod json;
 mod mfa;
+mod payment_webhooks;
 mod sessions;
 mod signup;
 mod users;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(departments::router())
         .merge(company::router())
         .merge(invitations::router())
+        .merge(webhooks::router())
         .merge(people)
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), tenant_quota))
@@ -75,7 +77,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state.clone(), per_client_limit)))
         .nest("/signup", signup::router().layer(middleware::from_fn_with_state(state, per_client_signup_limit)))
-        .nest("/webhooks", webhooks::router())
+        .nest("/webhooks", payment_webhooks::router())
         .nest("/v1", v1)
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

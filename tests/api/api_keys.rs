@@ -173,8 +173,16 @@ async fn another_tenants_forged_expired_or_revoked_keys_are_refused() {
         .unwrap();
     app.as_user(&key_of(&expiring), "acme").get("/api/v1/departments", 401).await;
 
-    // Revoked: refused at its next request.
+    // Revoked: refused at its next request, on this node and on another one behind the same
+    // proxy (nothing about a key is cached).
+    let other_node = app.another_node(&app.jwt_secret, None).await;
+    let on_other_node = |key: String| {
+        let request = app.client.get(format!("{other_node}/api/v1/users")).bearer_auth(key).header("x-tenant", "acme");
+        async move { request.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(on_other_node(key.clone()).await, 200);
     app.as_user(&acme["manager"], "acme").delete(&format!("/api/v1/api-keys/{id}"), 204).await;
     app.as_user(&key, "acme").get("/api/v1/users", 401).await;
+    assert_eq!(on_other_node(key.clone()).await, 401);
     app.as_user(&acme["manager"], "acme").delete(&format!("/api/v1/api-keys/{id}"), 404).await;
 }

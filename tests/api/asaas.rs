@@ -93,7 +93,7 @@ fn professional() -> PlanDto {
         id: "professional".into(),
         name: "Professional".into(),
         limits: PlanLimits { concurrent_calls: Some(10), users: Some(50), departments: Some(20) },
-        features: PlanFeatures { recording: true, ai_transcription: true, advanced_analytics: true },
+        features: PlanFeatures { recording: true, ai_transcription: true, advanced_analytics: true, webhooks: true },
         monthly_price_cents: Some(69900),
     }
 }

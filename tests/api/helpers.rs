@@ -12,7 +12,7 @@ use app::{
     server::{
         migrate, password,
         services::provisioning,
-        settings::{MailSettings, PaymentSettings, ProviderSettings, Settings},
+        settings::{MailSettings, PaymentSettings, ProviderSettings, Settings, WebhookSettings},
         state::Core,
         tenancy::slug::Slug,
     },
@@ -94,6 +94,14 @@ pub fn test_settings() -> Settings {
             claim_lease: Duration::from_secs(2),
             retry_base: Duration::from_millis(200),
             ..MailSettings::default()
+        },
+        // Webhook retries within a second, a timeout within two.
+        webhooks: WebhookSettings {
+            poll_interval: Duration::from_millis(50),
+            retry_base: Duration::from_millis(300),
+            timeout: Duration::from_secs(2),
+            claim_lease: Duration::from_secs(5),
+            ..WebhookSettings::default()
         },
         ..Settings::default()
     }
@@ -427,7 +435,13 @@ pub fn token(data: &Value, which: &str) -> String {
 
 /// A tenant with one user of each role; returns their access tokens by role.
 pub async fn staffed(app: &TestApp, slug: &str) -> HashMap<&'static str, String> {
+    staffed_on(app, slug, "starter").await
+}
+
+/// [`staffed`] on another plan than the starter one.
+pub async fn staffed_on(app: &TestApp, slug: &str, plan: &str) -> HashMap<&'static str, String> {
     app.tenant(slug, &format!("owner@{slug}.test"), PASSWORD).await;
+    app.move_to_plan(slug, plan).await;
     let owner = token(&app.login_ok(slug, &format!("owner@{slug}.test"), PASSWORD).await, "access_token");
     let mut tokens = HashMap::from([("owner", owner.clone())]);
     for role in ["manager", "supervisor", "attendant"] {

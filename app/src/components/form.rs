@@ -58,6 +58,9 @@ fn message_key(message: &str) -> Key {
         "is too common" => Key::FieldPasswordCommon,
         "must be an address of this application" => Key::FieldOwnUrl,
         "is not a plan" => Key::FieldInvalid,
+        "must name at least one event" => Key::WebhooksEventsRequired,
+        m if m.starts_with("must be a public internet address") => Key::WebhooksUrlPrivate,
+        m if m.contains("http:// or https:// URL") || m == "must name a host" => Key::FieldUrl,
         m if m.starts_with("CPF ") || m.starts_with("CNPJ ") => document_message_key(m),
         m if m.starts_with("should be at least") => Key::FieldTooShort,
         m if m.starts_with("should be at most") => Key::FieldTooLong,
@@ -105,6 +108,9 @@ pub fn error_key(err: &AppError) -> Option<Key> {
         AppError::DowngradeExceeds { .. } => Key::BillingDowngradeRefused,
         AppError::Conflict { code, .. } if code == "already_on_plan" => Key::BillingAlreadyOnPlan,
         AppError::Conflict { code, .. } if code == "checkout_closed" => Key::CheckoutClosed,
+        AppError::Conflict { code, .. } if code == "webhook_inactive" => Key::WebhooksInactiveError,
+        AppError::Unprocessable { code, .. } if code == "webhook_limit" => Key::WebhooksLimit,
+        AppError::PlanFeatureUnavailable { .. } => Key::WebhooksUpgrade,
         _ => Key::ErrorGeneric,
     })
 }
@@ -178,6 +184,8 @@ fn notice_key(code: &str) -> Option<Key> {
         "session_ended" => Key::NoticeSessionEnded,
         "sessions_ended" => Key::NoticeSessionsEnded,
         "api_key_revoked" => Key::NoticeApiKeyRevoked,
+        "webhook_test_sent" => Key::NoticeWebhookTestSent,
+        "webhook_deleted" => Key::NoticeWebhookDeleted,
         _ => return None,
     })
 }

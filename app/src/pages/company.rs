@@ -45,7 +45,8 @@ pub fn CompanyPage() -> impl IntoView {
                                         <div><dt class="text-slate-500">{t(Key::DashboardPlan)}</dt><dd>{c.plan.clone()}</dd></div>
                                     </dl>
                                     <p class="text-xs text-slate-500">{t(Key::CompanyReadOnly)}</p>
-                                    <a href="/company/api-keys" class="inline-block font-medium text-indigo-700 hover:underline dark:text-indigo-300" data-testid="api-keys-link">{t(Key::ApiKeysManage)}</a>
+                                    <a href="/company/api-keys" class="block font-medium text-indigo-700 hover:underline dark:text-indigo-300" data-testid="api-keys-link">{t(Key::ApiKeysManage)}</a>
+                                    <a href="/company/webhooks" class="block font-medium text-indigo-700 hover:underline dark:text-indigo-300" data-testid="webhooks-link">{t(Key::WebhooksManage)}</a>
                                 </div>
                             </div>
                         }.into_any(),

@@ -13,6 +13,7 @@ pub mod profile;
 pub mod recovery;
 pub mod signup;
 pub mod users;
+pub mod webhooks;
 
 /// A segment of the current route's path (`/invitation/:token` → `token`), as it was when the page
 /// was opened; empty when absent.

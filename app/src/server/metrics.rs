@@ -36,3 +36,13 @@ pub fn webhook_event(name: &str) {
 pub fn database_unavailable() {
     metrics::counter!("atrium_database_unavailable_total").increment(1);
 }
+
+/// Outbound webhook deliveries queued for an event (one per subscribed endpoint).
+pub fn webhook_queued(event: &'static str, deliveries: usize) {
+    metrics::counter!("atrium_webhook_deliveries_queued_total", "event" => event).increment(deliveries as u64);
+}
+
+/// An outbound webhook attempt, by outcome: `delivered`, `retry` or `failed`.
+pub fn webhook_attempt(outcome: &'static str) {
+    metrics::counter!("atrium_webhook_attempts_total", "outcome" => outcome).increment(1);
+}

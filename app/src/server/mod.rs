@@ -26,3 +26,4 @@ pub mod tenancy;
 pub mod text;
 pub mod tokens;
 pub mod web;
+pub mod webhooks;

@@ -36,6 +36,7 @@ pub struct Settings {
     pub spare_schemas: usize,
     pub payments: PaymentSettings,
     pub mail: MailSettings,
+    pub webhooks: WebhookSettings,
     /// `GET /metrics` on the main address needs `Authorization: Bearer <this>`
     /// (`ATRIUM_METRICS_TOKEN`); without a token it answers 404 there.
     pub metrics_token: Option<String>,
@@ -91,6 +92,45 @@ impl Default for MailSettings {
     }
 }
 
+/// How outbound webhooks are delivered and retried.
+#[derive(Clone, Debug)]
+pub struct WebhookSettings {
+    /// One attempt's limit, connection and answer included (`ATRIUM_WEBHOOK_TIMEOUT_SECS`, 10).
+    pub timeout: Duration,
+    /// The first retry's delay; each further one doubles it, up to an hour.
+    pub retry_base: Duration,
+    /// A delivery still failing this long after its event is given up as `failed`.
+    pub give_up_after: Duration,
+    /// An endpoint whose every attempt has failed for this long is switched off and its owners
+    /// are told (`ATRIUM_WEBHOOK_DISABLE_AFTER_DAYS`, 3).
+    pub disable_after: Duration,
+    /// How often an idle worker looks for due deliveries.
+    pub poll_interval: Duration,
+    /// A claimed delivery is taken over by another process when its sender has not finished
+    /// within this time (it died); longer than `timeout`.
+    pub claim_lease: Duration,
+    /// Endpoints may point at loopback, private and link-local addresses: development's local
+    /// receivers. Never in production (`ATRIUM_ENV=production` forces it off).
+    pub allow_private_addresses: bool,
+    /// Delivered and failed deliveries are deleted after this long.
+    pub retention: Duration,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        WebhookSettings {
+            timeout: Duration::from_secs(10),
+            retry_base: Duration::from_secs(15),
+            give_up_after: Duration::from_secs(24 * 3600),
+            disable_after: Duration::from_secs(3 * 24 * 3600),
+            poll_interval: Duration::from_secs(1),
+            claim_lease: Duration::from_secs(60),
+            allow_private_addresses: true,
+            retention: Duration::from_secs(30 * 24 * 3600),
+        }
+    }
+}
+
 /// Which payment provider takes checkouts, and the token its webhooks must carry.
 #[derive(Clone)]
 pub struct PaymentSettings {
@@ -139,6 +179,7 @@ impl Default for Settings {
             spare_schemas: 4,
             payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
             mail: MailSettings::default(),
+            webhooks: WebhookSettings::default(),
             metrics_token: None,
             metrics_addr: None,
         }

@@ -6,8 +6,15 @@ use leptos::config::LeptosOptions;
 use sqlx::PgPool;
 
 use super::{
-    cursor::CursorKeys, db::tenant::user_loader::UserLoader, mail::MailTransport, payments::PaymentProvider,
-    services::quota::ApiQuota, settings::Settings, tenancy::directory::TenantDirectory, tokens::TokenKeys,
+    cursor::CursorKeys,
+    db::tenant::user_loader::UserLoader,
+    mail::MailTransport,
+    payments::PaymentProvider,
+    services::quota::ApiQuota,
+    settings::Settings,
+    tenancy::directory::TenantDirectory,
+    tokens::TokenKeys,
+    webhooks::{http::HttpTransport, WebhookTransport},
 };
 
 /// The application core: the pool, settings and the shared services every use case may need.
@@ -27,6 +34,8 @@ pub struct CoreInner {
     pub quota: ApiQuota,
     pub payments: Arc<dyn PaymentProvider>,
     pub mail: Arc<dyn MailTransport>,
+    /// Where webhook deliveries are POSTed through (HTTP; internal addresses refused in production).
+    pub webhooks: Arc<dyn WebhookTransport>,
 }
 
 impl Core {
@@ -50,6 +59,10 @@ impl Core {
             cursors: CursorKeys::new(jwt_secret),
             tenants: TenantDirectory::new(pool.clone(), time::Duration::days(settings.billing_grace_days)),
             users: UserLoader::default(),
+            webhooks: Arc::new(HttpTransport::new(
+                settings.webhooks.timeout,
+                settings.webhooks.allow_private_addresses,
+            )),
             quota: ApiQuota::new(pool.clone()),
             settings: Arc::new(settings),
             payments,

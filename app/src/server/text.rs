@@ -42,6 +42,11 @@ pub fn like_pattern(search: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// Lowercase hexadecimal, two digits per byte.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -280,8 +280,7 @@ pub fn new_api_key() -> (String, String, Vec<u8>) {
     let mut secret = [0u8; API_KEY_SECRET_LEN / 2];
     rand::rng().fill_bytes(&mut prefix);
     rand::rng().fill_bytes(&mut secret);
-    let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-    let (prefix, secret) = (hex(&prefix), hex(&secret));
+    let (prefix, secret) = (crate::server::text::hex(&prefix), crate::server::text::hex(&secret));
     (format!("atr_{prefix}_{secret}"), prefix, digest(&secret))
 }
 

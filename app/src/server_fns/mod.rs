@@ -14,6 +14,7 @@ pub mod sessions;
 pub mod signup;
 pub mod users;
 pub mod viewer;
+pub mod webhooks;
 
 /// Only same-site relative paths are followed after sign-in (`/x`, never `//host` or `/\host`).
 /// Browsers drop tabs, CR and LF anywhere in a URL while parsing it and read `\` as `/`, so

@@ -46,6 +46,9 @@ pub enum Template<'a> {
     /// Two-step sign-in was turned on or off (`enabled`), or reset by `by` (a manager), for the
     /// account; `link` to the profile page.
     MfaChanged { name: &'a str, enabled: bool, by: Option<&'a str>, link: &'a str },
+    /// A webhook endpoint (`url`) failed for `days` days and was switched off; `link` to the
+    /// webhooks page.
+    WebhookDisabled { name: &'a str, url: &'a str, days: i64, link: &'a str },
 }
 
 impl Template<'_> {
@@ -66,6 +69,7 @@ impl Template<'_> {
             Template::EmailChanged { .. } => "email_changed",
             Template::SignInsPaused { .. } => "sign_ins_paused",
             Template::MfaChanged { .. } => "mfa_changed",
+            Template::WebhookDisabled { .. } => "webhook_disabled",
         }
     }
 
@@ -83,7 +87,8 @@ impl Template<'_> {
             | Template::NewSignIn { name, .. }
             | Template::EmailChanged { name, .. }
             | Template::SignInsPaused { name, .. }
-            | Template::MfaChanged { name, .. } => name,
+            | Template::MfaChanged { name, .. }
+            | Template::WebhookDisabled { name, .. } => name,
         }
     }
 }
@@ -320,6 +325,37 @@ fn pieces<'a>(template: &Template<'a>, locale: Locale, company: &str) -> Pieces<
         Template::EmailChanged { old, new, link, .. } => email_changed(locale, company, old, new, link),
         Template::SignInsPaused { address, link, .. } => sign_ins_paused(locale, company, address, link),
         Template::MfaChanged { enabled, by, link, .. } => mfa_changed(locale, company, enabled, by, link),
+        Template::WebhookDisabled { url, days, link, .. } => webhook_disabled(locale, company, url, days, link),
+    }
+}
+
+fn webhook_disabled<'a>(locale: Locale, company: &str, url: &str, days: i64, link: &'a str) -> Pieces<'a> {
+    let url = one_line(url);
+    match locale {
+        Locale::PtBr => Pieces::new(
+            format!("Webhook desativado — {company}"),
+            vec![
+                format!("Todas as entregas para o endpoint {url} falharam nos últimos {days} dias, então o Atrium o desativou."),
+                "Os eventos deixaram de ser enviados para ele. Corrija o receptor e reative o endpoint na página de webhooks; use \"Enviar teste\" para conferir.".to_string(),
+            ],
+        )
+        .with_button("Ver webhooks", link),
+        Locale::Es => Pieces::new(
+            format!("Webhook desactivado — {company}"),
+            vec![
+                format!("Todas las entregas al endpoint {url} fallaron en los últimos {days} días, así que Atrium lo desactivó."),
+                "Los eventos ya no se le envían. Corrige el receptor y reactiva el endpoint en la página de webhooks; usa \"Enviar prueba\" para comprobarlo.".to_string(),
+            ],
+        )
+        .with_button("Ver webhooks", link),
+        Locale::En => Pieces::new(
+            format!("Webhook switched off — {company}"),
+            vec![
+                format!("Every delivery to the endpoint {url} failed for the last {days} days, so Atrium switched it off."),
+                "Events are no longer sent to it. Fix the receiver, then turn the endpoint back on from the webhooks page; use \"Send test\" to check it.".to_string(),
+            ],
+        )
+        .with_button("View webhooks", link),
     }
 }
 

@@ -7,6 +7,7 @@ use super::{
     authz,
     limits::{self, Resource},
     listing,
+    webhooks::events,
 };
 use crate::{
     error::AppError,
@@ -22,6 +23,7 @@ use crate::{
         state::Core,
         tenancy::{context::TenantContext, db::TenantTx},
         text::slugify,
+        webhooks::Event,
     },
 };
 
@@ -149,6 +151,7 @@ pub async fn create(ctx: &TenantContext, input: DepartmentInput) -> Result<Depar
     };
     departments::insert(&mut tx, id, &fields).await.map_err(identifier_conflict)?;
     let created = departments::find_in(&mut tx, id).await?.ok_or(AppError::Internal)?;
+    events::emit(&mut tx, &ctx.tenant, Event::DepartmentCreated, &created).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -183,6 +186,7 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Re
     };
     departments::update(&mut tx, id, &fields).await.map_err(identifier_conflict)?;
     let updated = departments::find_in(&mut tx, id).await?.ok_or(AppError::Internal)?;
+    events::emit(&mut tx, &ctx.tenant, Event::DepartmentUpdated, &updated).await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -190,11 +194,18 @@ pub async fn update(ctx: &TenantContext, id: Uuid, input: DepartmentInput) -> Re
 pub async fn delete(ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
-    if departments::delete(&ctx.db, id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
+    let mut tx = ctx.db.begin().await?;
+    let deleted = departments::delete(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    events::emit(&mut tx, &ctx.tenant, Event::DepartmentDeleted, &deleted).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The data of a membership event.
+#[derive(serde::Serialize)]
+struct Membership {
+    department_id: Uuid,
+    user_id: Uuid,
 }
 
 pub async fn members(ctx: &TenantContext, id: Uuid) -> Result<Vec<UserDto>, AppError> {
@@ -216,7 +227,12 @@ pub async fn add_member(ctx: &TenantContext, id: Uuid, input: AddMember) -> Resu
     let user_id = user_id.ok_or_else(|| AppError::field("user_id", BLANK))?;
     departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
     users::find_by_id(&ctx.db, user_id).await?.ok_or(AppError::NotFound)?;
-    departments::add_member(&ctx.db, id, user_id).await?;
+    let mut tx = ctx.db.begin().await?;
+    if departments::add_member(&mut tx, id, user_id).await? {
+        let data = Membership { department_id: id, user_id };
+        events::emit(&mut tx, &ctx.tenant, Event::DepartmentMemberAdded, data).await?;
+    }
+    tx.commit().await?;
     get(ctx, id).await
 }
 
@@ -224,9 +240,12 @@ pub async fn remove_member(ctx: &TenantContext, id: Uuid, user_id: Uuid) -> Resu
     ctx.ensure_writable()?;
     authz::require(ctx, Role::Supervisor)?;
     departments::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
-    if departments::remove_member(&ctx.db, id, user_id).await? {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    let mut tx = ctx.db.begin().await?;
+    if !departments::remove_member(&mut tx, id, user_id).await? {
+        return Err(AppError::NotFound);
     }
+    let data = Membership { department_id: id, user_id };
+    events::emit(&mut tx, &ctx.tenant, Event::DepartmentMemberRemoved, data).await?;
+    tx.commit().await?;
+    Ok(())
 }

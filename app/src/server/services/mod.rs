@@ -22,3 +22,5 @@ pub mod signup;
 pub mod throttle;
 pub mod users;
 pub mod verification;
+pub mod webhooks;
+pub mod worker;

@@ -9,9 +9,10 @@ use crate::server::db::tenant::users::{self, ProfileChange, UserRow};
 use crate::server::domain::{body, fields::Fields, name::Name, BLANK};
 use crate::server::{
     password,
-    services::{lockout, mail::notices, sessions::Client},
+    services::{lockout, mail::notices, sessions::Client, webhooks::events},
     state::Core,
     tenancy::context::TenantContext,
+    webhooks::Event,
 };
 
 pub const PASSWORD_MIN: usize = 12;
@@ -126,6 +127,9 @@ pub async fn update_me(
             sessions::renew_credential(&mut tx, kept, user.security_version).await?;
         }
         notices::password_changed(core, &mut tx, &ctx.tenant, &user).await?;
+    }
+    if change.name.is_some() || change.locale.is_some() {
+        events::emit(&mut tx, &ctx.tenant, Event::UserUpdated, user.to_dto()).await?;
     }
     tx.commit().await?;
     Ok(user)

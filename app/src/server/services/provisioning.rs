@@ -138,6 +138,7 @@ async fn provision_in(
             email_verified: false,
             mfa_required: false,
             api_requests_per_minute: 0,
+            webhooks_enabled: false,
         };
         verification::send_link(core, &mut tx, &tenant, owner_id, owner.name, owner.email, owner.locale).await?;
     }

@@ -11,6 +11,7 @@ use super::{
     listing,
     mail::notices,
     profile::check_password_policy,
+    webhooks::events,
 };
 use crate::{
     error::AppError,
@@ -26,6 +27,7 @@ use crate::{
         state::Core,
         tenancy::context::TenantContext,
         tokens,
+        webhooks::Event,
     },
 };
 
@@ -144,6 +146,7 @@ pub async fn create(core: &Core, ctx: &TenantContext, input: CreateUser) -> Resu
         None => Some(invitations::send(core, ctx, &mut tx, &user, None).await?.path),
         Some(_) => None,
     };
+    events::emit(&mut tx, &ctx.tenant, Event::UserCreated, user.to_dto()).await?;
     tx.commit().await?;
     Ok(Created { user: user.to_dto(), invitation_path })
 }
@@ -200,6 +203,8 @@ pub async fn update(core: &Core, ctx: &TenantContext, id: Uuid, input: UpdateUse
     if !user.email.eq_ignore_ascii_case(&target.email) {
         notices::email_changed(core, &mut tx, &ctx.tenant, &user, &target.email).await?;
     }
+    let event = if deactivates { Event::UserDeactivated } else { Event::UserUpdated };
+    events::emit(&mut tx, &ctx.tenant, event, user.to_dto()).await?;
     tx.commit().await?;
     Ok(user.to_dto())
 }

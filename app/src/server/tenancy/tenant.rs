@@ -31,6 +31,8 @@ pub struct Tenant {
     pub mfa_required: bool,
     /// The plan's quota on the JSON API (`/api/v1`), shared by every node.
     pub api_requests_per_minute: u32,
+    /// The plan includes outbound webhooks (not the starter plan).
+    pub webhooks_enabled: bool,
 }
 
 impl Tenant {
@@ -51,6 +53,7 @@ impl Tenant {
             email_verified: true,
             mfa_required: false,
             api_requests_per_minute: 600,
+            webhooks_enabled: false,
         }
     }
 

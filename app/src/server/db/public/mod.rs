@@ -8,3 +8,4 @@ pub mod plans;
 pub mod rate_counters;
 pub mod spares;
 pub mod tenants;
+pub mod webhook_deliveries;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::model::{PlanDto, PlanFeatures, PlanLimits};
 
 const SELECT: &str = "SELECT id, name, max_concurrent_calls, max_users, max_departments, recording, \
-     ai_transcription, advanced_analytics, monthly_price_cents FROM public.plans";
+     ai_transcription, advanced_analytics, webhooks, monthly_price_cents FROM public.plans";
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -17,6 +17,7 @@ struct PlanRow {
     recording: bool,
     ai_transcription: bool,
     advanced_analytics: bool,
+    webhooks: bool,
     monthly_price_cents: Option<i32>,
 }
 
@@ -34,6 +35,7 @@ impl From<PlanRow> for PlanDto {
                 recording: row.recording,
                 ai_transcription: row.ai_transcription,
                 advanced_analytics: row.advanced_analytics,
+                webhooks: row.webhooks,
             },
             monthly_price_cents: row.monthly_price_cents,
         }

@@ -14,7 +14,7 @@ use crate::{
 
 const SELECT: &str = "SELECT t.id, t.slug, t.name, t.schema_name, t.plan_id, p.name AS plan_name, t.status, \
      t.trial_ends_at, t.current_period_end, t.email_verified_at IS NOT NULL AS email_verified, t.mfa_required, \
-     p.api_requests_per_minute \
+     p.api_requests_per_minute, p.webhooks \
      FROM public.tenants t JOIN public.plans p ON p.id = t.plan_id";
 
 #[derive(sqlx::FromRow)]
@@ -32,6 +32,7 @@ struct TenantRow {
     email_verified: bool,
     mfa_required: bool,
     api_requests_per_minute: i32,
+    webhooks: bool,
 }
 
 impl TryFrom<TenantRow> for Tenant {
@@ -54,6 +55,7 @@ impl TryFrom<TenantRow> for Tenant {
             email_verified: row.email_verified,
             mfa_required: row.mfa_required,
             api_requests_per_minute: u32::try_from(row.api_requests_per_minute).unwrap_or(1),
+            webhooks_enabled: row.webhooks,
         })
     }
 }

@@ -253,9 +253,12 @@ async fn execute_with_fields(
     Ok(())
 }
 
-pub async fn delete(db: &TenantDb, id: Uuid) -> Result<bool, sqlx::Error> {
-    let sql = db.sql("DELETE FROM {t}.departments WHERE id = $1");
-    Ok(sqlx::query(&sql).bind(id).execute(db.executor()).await?.rows_affected() > 0)
+/// Deletes the department; answers it as it was (None when there was none).
+pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<Option<DepartmentDto>, sqlx::Error> {
+    let Some(department) = find_in(tx, id).await? else { return Ok(None) };
+    let sql = tx.sql("DELETE FROM {t}.departments WHERE id = $1");
+    let deleted = sqlx::query(&sql).bind(id).execute(tx.conn()).await?.rows_affected() > 0;
+    Ok(deleted.then_some(department))
 }
 
 pub async fn members(db: &TenantDb, department_id: Uuid) -> Result<Vec<UserRow>, sqlx::Error> {
@@ -270,13 +273,14 @@ pub async fn members(db: &TenantDb, department_id: Uuid) -> Result<Vec<UserRow>,
 }
 
 /// `false` when the user already was a member.
-pub async fn add_member(db: &TenantDb, department_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+/// True when the user was not a member before.
+pub async fn add_member(tx: &mut TenantTx, department_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
     let sql =
-        db.sql("INSERT INTO {t}.department_members (department_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING");
-    Ok(sqlx::query(&sql).bind(department_id).bind(user_id).execute(db.executor()).await?.rows_affected() > 0)
+        tx.sql("INSERT INTO {t}.department_members (department_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    Ok(sqlx::query(&sql).bind(department_id).bind(user_id).execute(tx.conn()).await?.rows_affected() > 0)
 }
 
-pub async fn remove_member(db: &TenantDb, department_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
-    let sql = db.sql("DELETE FROM {t}.department_members WHERE department_id = $1 AND user_id = $2");
-    Ok(sqlx::query(&sql).bind(department_id).bind(user_id).execute(db.executor()).await?.rows_affected() > 0)
+pub async fn remove_member(tx: &mut TenantTx, department_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
+    let sql = tx.sql("DELETE FROM {t}.department_members WHERE department_id = $1 AND user_id = $2");
+    Ok(sqlx::query(&sql).bind(department_id).bind(user_id).execute(tx.conn()).await?.rows_affected() > 0)
 }

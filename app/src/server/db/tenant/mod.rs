@@ -10,3 +10,4 @@ pub mod sessions;
 pub mod user_loader;
 pub mod user_tokens;
 pub mod users;
+pub mod webhooks;

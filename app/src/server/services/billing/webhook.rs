@@ -16,9 +16,13 @@ use crate::{
             tenants::{self, EventTenant},
         },
         payments::asaas::{tenant_reference, Event},
-        services::mail::notices::{self, BillingNotice},
+        services::{
+            mail::notices::{self, BillingNotice},
+            webhooks::events,
+        },
         state::Core,
         tenancy::{db::TenantTx, slug::Slug},
+        webhooks::Event as WebhookEvent,
     },
 };
 
@@ -135,6 +139,16 @@ async fn notify(
     let mut tx = TenantTx::enter(tx, tenant.schema.clone()).await?;
     if let Some(notice) = notice {
         notices::billing(core, &mut tx, &tenant, notice).await?;
+    }
+    let status = match effect {
+        Effect::Activated => Some(SubscriptionStatus::Active),
+        Effect::PastDue => Some(SubscriptionStatus::PastDue),
+        Effect::Canceled => Some(SubscriptionStatus::Canceled),
+        _ => None,
+    };
+    if let Some(status) = status {
+        let data = serde_json::json!({ "status": status, "plan": plan.unwrap_or(&tenant.plan_id) });
+        events::emit(&mut tx, &tenant, WebhookEvent::SubscriptionUpdated, data).await?;
     }
     tx.commit().await?;
     Ok(())

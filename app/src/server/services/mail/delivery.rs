@@ -11,13 +11,12 @@ use uuid::Uuid;
 use crate::server::{
     db::public::outbox,
     mail::{Outgoing, SendError},
+    services::worker::{self, Worker},
     state::Core,
 };
 
 /// Messages claimed at once: small, so one slow server does not hold many others' messages.
 const BATCH: i64 = 10;
-/// Sent and failed messages are purged this often.
-const PURGE_EVERY: Duration = Duration::from_secs(3600);
 /// The longest wait between two attempts of one message.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
@@ -58,31 +57,22 @@ pub async fn deliver_due(core: &Core, worker: Uuid) -> Result<usize, sqlx::Error
     Ok(batch.len())
 }
 
-/// Runs the worker until the process ends: delivers while there is work, otherwise waits the
-/// poll interval; purges old messages now and then. Database trouble is logged and waited out.
+/// Runs the worker until the process ends (`services::worker`).
 pub fn run_in_background(core: &Core) {
-    let core = core.clone();
-    tokio::spawn(async move {
-        let worker = Uuid::new_v4();
-        tracing::info!(%worker, transport = core.mail.name(), "mail worker started");
-        let mut last_purge: Option<tokio::time::Instant> = None;
-        loop {
-            if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
-                match outbox::purge(&core.pool, core.settings.mail.retention).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(purged = n, "old mail purged"),
-                    Err(err) => tracing::warn!(error = %err, "mail purge failed"),
-                }
-                last_purge = Some(tokio::time::Instant::now());
-            }
-            match deliver_due(&core, worker).await {
-                Ok(n) if n as i64 == BATCH => continue,
-                Ok(_) => {}
-                Err(err) => tracing::warn!(error = %err, "mail worker: database unavailable"),
-            }
-            tokio::time::sleep(core.settings.mail.poll_interval).await;
-        }
-    });
+    tracing::info!(transport = core.mail.name(), "mail transport");
+    let (for_delivery, for_purge) = (core.clone(), core.clone());
+    let worker = Worker { name: "mail", batch: BATCH as usize, poll_interval: core.settings.mail.poll_interval };
+    worker::spawn(
+        worker,
+        move |id| {
+            let core = for_delivery.clone();
+            async move { deliver_due(&core, id).await.map_err(|e| e.to_string()) }
+        },
+        move || {
+            let core = for_purge.clone();
+            async move { outbox::purge(&core.pool, core.settings.mail.retention).await.map_err(|e| e.to_string()) }
+        },
+    );
 }
 
 #[cfg(test)]

@@ -121,6 +121,18 @@ pub async fn billing(
     Ok(())
 }
 
+/// A webhook endpoint was switched off after failing for days: every active owner is told.
+pub async fn webhook_disabled(core: &Core, tx: &mut TenantTx, tenant: &Tenant, url: &str) -> Result<(), sqlx::Error> {
+    let from = sender(tx, tenant).await?;
+    let page = link(&core.settings, "/company/webhooks");
+    let days = (core.settings.webhooks.disable_after.as_secs() / 86_400) as i64;
+    for owner in users::active_owners(tx).await? {
+        let template = Template::WebhookDisabled { name: &owner.name, url, days, link: &page };
+        queue(tx.conn(), &from, &to(&owner), &template, None).await?;
+    }
+    Ok(())
+}
+
 /// What identifies the browser of a sign-in: the device cookie, or for clients without one the
 /// user agent.
 pub struct SignIn<'a> {
@@ -166,14 +178,10 @@ pub async fn signed_in(core: &Core, ctx: &TenantContext, sign_in: &SignIn<'_>) -
             browser: sign_in.user_agent,
             link: &reset_link,
         };
-        let key = format!("new_sign_in:{}:{}:{}", ctx.tenant.id, ctx.user.id, hex(&device));
+        let key = format!("new_sign_in:{}:{}:{}", ctx.tenant.id, ctx.user.id, crate::server::text::hex(&device));
         queue(tx.conn(), &from, &to(&ctx.user), &template, Some(&key)).await?;
     }
     tx.commit().await
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Trials ending within 3 days (told once, between 3 and 2 days before) and within a day (once,
