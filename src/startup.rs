@@ -195,7 +195,8 @@ pub fn router(state: AppState) -> Router {
     // The JSON API authenticates by bearer token only (its middleware sits on `/api/v1`, see
     // `api::router`): no cookies, no session work. Pages and server functions sit inside the
     // session layer and its middleware. Both middlewares end in the same `resolve`.
-    let api = Router::new().nest("/api", api::router(state.clone()));
+    let (api, _) = api::router(state.clone());
+    let api = Router::new().nest("/api", api);
     let web = Router::new()
         .route("/rpc/{*name}", any(server_fn_handler))
         .route("/dev/mailbox", get(mailbox::index))

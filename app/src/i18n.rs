@@ -9,6 +9,7 @@ include!(concat!(env!("OUT_DIR"), "/i18n.rs"));
 pub const LOCALE_COOKIE: &str = "atrium_locale";
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Locale {
     #[default]
     #[serde(rename = "pt-BR")]

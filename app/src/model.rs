@@ -6,6 +6,7 @@ use crate::i18n::{Key, Locale};
 
 /// Ordered by power: `attendant < supervisor < manager < owner`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Attendant,
@@ -47,6 +48,7 @@ impl Role {
 /// Where a workspace's subscription stands. Moved only by the payment provider's events:
 /// `trialing → active → past_due → canceled`, and back to active when paid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum SubscriptionStatus {
     Trialing,
@@ -101,6 +103,7 @@ try_from_text!(Role, SubscriptionStatus);
 
 /// A user as every client sees it. Never carries a password hash.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserDto {
     pub id: Uuid,
     pub name: String,
@@ -118,6 +121,7 @@ pub struct UserDto {
 /// Someone who may be added to a department. Supervisors get the name and departments only;
 /// `email` and `role` are filled in for managers and owners.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CandidateDto {
     pub id: Uuid,
     pub name: String,
@@ -128,6 +132,7 @@ pub struct CandidateDto {
 
 /// A sign-in of the user: a browser session or an API client's refresh family.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SessionDto {
     pub id: Uuid,
     /// `browser` or `api`.
@@ -144,6 +149,7 @@ pub struct SessionDto {
 
 /// An API key as the list shows it (the key itself is shown once, at creation).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct ApiKeyDto {
     pub id: Uuid,
     pub name: String,
@@ -160,6 +166,7 @@ pub struct ApiKeyDto {
 
 /// A new API key: the key, shown this once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedApiKeyDto {
     pub id: Uuid,
     pub name: String,
@@ -184,6 +191,7 @@ pub const WEBHOOK_EVENTS: [&str; 9] = [
 
 /// An outbound webhook endpoint (its secret is shown only when created or rotated).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WebhookDto {
     pub id: Uuid,
     pub url: String,
@@ -200,6 +208,7 @@ pub struct WebhookDto {
 
 /// A new endpoint, or one whose secret was rotated: the signing secret, shown this once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CreatedWebhookDto {
     #[serde(flatten)]
     pub webhook: WebhookDto,
@@ -208,6 +217,7 @@ pub struct CreatedWebhookDto {
 
 /// One event's delivery to one endpoint.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WebhookDeliveryDto {
     /// Sent as `X-Atrium-Delivery`: receivers deduplicate by it.
     pub id: Uuid,
@@ -228,6 +238,7 @@ pub struct WebhookDeliveryDto {
 /// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
 /// give the person a new link).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationDto {
     pub id: Uuid,
     pub user_id: Uuid,
@@ -242,6 +253,7 @@ pub struct InvitationDto {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TenantDto {
     pub slug: String,
     pub name: String,
@@ -249,6 +261,7 @@ pub struct TenantDto {
 
 /// What the web UI knows about the signed-in user's workspace, for the shell and the dashboard.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Viewer {
     pub user: UserDto,
     pub tenant: TenantDto,
@@ -264,6 +277,7 @@ pub struct Viewer {
 
 /// `meta` of every list answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PageMeta {
     /// The page asked for with `page`; null when paging by `cursor`.
     pub current_page: Option<i64>,
@@ -284,6 +298,7 @@ impl PageMeta {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub data: Vec<T>,
     pub meta: PageMeta,
@@ -291,6 +306,7 @@ pub struct Page<T> {
 
 /// A department as every client sees it; on the server also the row its repository reads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
 pub struct DepartmentDto {
     pub id: Uuid,
@@ -321,6 +337,7 @@ impl From<DbTimestamp> for String {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CompanyDto {
     pub name: String,
     pub slug: String,
@@ -339,6 +356,7 @@ pub struct CompanyDto {
 
 /// What a plan allows; `None` is unlimited.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanLimits {
     pub concurrent_calls: Option<i32>,
     pub users: Option<i32>,
@@ -346,6 +364,7 @@ pub struct PlanLimits {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanFeatures {
     pub recording: bool,
     pub ai_transcription: bool,
@@ -356,6 +375,7 @@ pub struct PlanFeatures {
 
 /// A row of the plans table as clients see it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PlanDto {
     pub id: String,
     pub name: String,
@@ -372,6 +392,7 @@ impl PlanDto {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UsageDto {
     pub active_users: i64,
     pub active_departments: i64,
@@ -379,6 +400,7 @@ pub struct UsageDto {
 
 /// `GET /api/v1/billing/plan` and the billing page. Dates are RFC 3339.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BillingDto {
     pub plan: String,
     pub plan_name: String,
@@ -394,6 +416,7 @@ pub struct BillingDto {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutDto {
     pub checkout_id: Uuid,
     pub checkout_url: String,
@@ -401,6 +424,7 @@ pub struct CheckoutDto {
 
 /// What the hosted checkout page shows (the local provider's page).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutView {
     pub company_name: String,
     pub plan_name: String,
@@ -434,6 +458,7 @@ mod billing_tests {
 
 /// `POST /api/signup/validate-document`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct DocumentCheck {
     pub valid: bool,
     pub document_type: String,
@@ -445,6 +470,7 @@ pub struct DocumentCheck {
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignupTenantDto {
     pub slug: String,
     pub name: String,
@@ -455,6 +481,7 @@ pub struct SignupTenantDto {
 
 /// `POST /api/signup/register` → 201.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignupDto {
     pub tenant: SignupTenantDto,
     pub user: UserDto,
@@ -467,6 +494,7 @@ pub struct SignupDto {
 /// The signup pages' state: what the browser typed so far (kept server-side in its session, the
 /// password only as a hash) and which step it is on.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct SignupView {
     /// `company`, `admin` or `plan`.
     pub step: String,
@@ -484,6 +512,7 @@ pub struct SignupView {
 
 /// The billing page: the subscription and every plan it can move to.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct BillingPage {
     pub billing: BillingDto,
     pub plans: Vec<PlanDto>,

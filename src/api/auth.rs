@@ -3,12 +3,12 @@ use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::post,
-    Router,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
-use super::{json::ok, ApiJson, JsonResult};
+use super::{json::ok, ApiJson, ApiRouter, Data, JsonResult};
 use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
@@ -26,25 +26,29 @@ use app::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(login))
-        .route("/refresh", post(refresh))
-        .route("/logout", post(logout))
-        .route("/forgot-password", post(forgot_password))
-        .route("/reset-password", post(reset_password))
-        .route("/verify-email", post(verify_email))
-        .route("/mfa/verify", post(verify_mfa))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(login))
+        .routes(routes!(refresh))
+        .routes(routes!(logout))
+        .routes(routes!(forgot_password))
+        .routes(routes!(reset_password))
+        .routes(routes!(verify_email))
+        .routes(routes!(verify_mfa))
 }
 
 /// A sign-in's answer: the tokens, or (two-step sign-in on) the token of the second step.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 #[serde(untagged)]
 enum SignedIn {
     Done(Box<LoginResponse>),
     SecondStep { mfa_required: bool, mfa_token: String },
 }
 
+/// Signs in with the workspace slug, email and password: tokens, or with two-step sign-in on,
+/// the `mfa_token` of the second step.
+#[utoipa::path(post, path = "/login", tag = "auth", request_body = Credentials,
+    responses((status = 200, body = Data<SignedIn>)))]
 async fn login(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -62,6 +66,8 @@ async fn login(
 
 /// The second step: a TOTP or recovery code for the `mfa_token` of the first; answers as a
 /// sign-in without a second factor does.
+#[utoipa::path(post, path = "/mfa/verify", tag = "auth", request_body = VerifyMfa,
+    responses((status = 200, body = Data<LoginResponse>)))]
 async fn verify_mfa(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -88,21 +94,30 @@ async fn finish_sign_in(state: &AppState, ctx: &TenantContext, client: &Client) 
     Ok(auth::login_response(tokens, &ctx))
 }
 
+/// A new token pair for a refresh token, which is used up.
+#[utoipa::path(post, path = "/refresh", tag = "auth", request_body = RefreshToken,
+    responses((status = 200, body = Data<TokenPair>)))]
 async fn refresh(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshToken>) -> JsonResult<TokenPair> {
     Ok(ok(auth::refresh(&state, body).await?))
 }
 
+/// Ends the session of a refresh token: its family and access tokens stop working.
+#[utoipa::path(post, path = "/logout", tag = "auth", request_body = RefreshToken,
+    responses((status = 204, description = "Signed out")))]
 async fn logout(State(state): State<AppState>, ApiJson(body): ApiJson<RefreshToken>) -> Result<StatusCode, AppError> {
     auth::logout(&state, body).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// The same answer for every well-formed request, whether or not the account exists.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Accepted {
     message: &'static str,
 }
 
+/// Emails a reset link when the account exists; the same answer either way.
+#[utoipa::path(post, path = "/forgot-password", tag = "auth", request_body = ForgotPassword,
+    responses((status = 202, body = Data<Accepted>)))]
 async fn forgot_password(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -113,12 +128,15 @@ async fn forgot_password(
     Ok((StatusCode::ACCEPTED, ok(body)).into_response())
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct PasswordReset {
     password_changed: bool,
     tenant: String,
 }
 
+/// Sets a new password with the token of a reset link; every session of the user ends.
+#[utoipa::path(post, path = "/reset-password", tag = "auth", request_body = ResetPassword,
+    responses((status = 200, body = Data<PasswordReset>)))]
 async fn reset_password(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<ResetPassword>,
@@ -127,11 +145,14 @@ async fn reset_password(
     Ok(ok(PasswordReset { password_changed: true, tenant: tenant.slug.to_string() }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Verified {
     email_verified: bool,
 }
 
+/// Confirms the owner's signup address with the token of the confirmation link.
+#[utoipa::path(post, path = "/verify-email", tag = "auth", request_body = VerifyEmail,
+    responses((status = 200, body = Data<Verified>)))]
 async fn verify_email(State(state): State<AppState>, ApiJson(input): ApiJson<VerifyEmail>) -> JsonResult<Verified> {
     verification::verify(&state, input).await?;
     Ok(ok(Verified { email_verified: true }))

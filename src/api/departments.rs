@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use axum::{
     extract::{Path, Query, State},
     http::StatusCode,
-    routing::{delete, get},
-    Json, Router,
+    Json,
 };
+use utoipa_axum::routes;
 
-use super::{json::ok, parse_id, ApiJson, Created, Id, JsonResult};
+use super::{json::ok, parse_id, ApiJson, ApiRouter, Created, Data, Id, JsonResult};
 use app::{
     error::AppError,
     model::{DepartmentDto, Page, UserDto},
@@ -19,14 +19,26 @@ use app::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/departments", get(list).post(create))
-        .route("/departments/{id}", get(show).put(update).patch(update).delete(remove))
-        .route("/departments/{id}/users", get(members).post(add_member))
-        .route("/departments/{id}/users/{user_id}", delete(remove_member))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(members, add_member))
+        .routes(routes!(remove_member))
 }
 
+/// A department and a member of it.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+struct MemberParams {
+    id: uuid::Uuid,
+    user_id: uuid::Uuid,
+}
+
+/// The company's departments (supervisor+), a page at a time.
+#[utoipa::path(get, path = "/departments", tag = "departments", params(super::ListParams, super::DepartmentFilters),
+    responses((status = 200, body = Page<DepartmentDto>)))]
 async fn list(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -35,6 +47,9 @@ async fn list(
     Ok(Json(departments::list(&state, &ctx, &params).await?))
 }
 
+/// A new department (supervisor+); the identifier is made from the name when absent.
+#[utoipa::path(post, path = "/departments", tag = "departments", request_body = DepartmentInput,
+    responses((status = 201, body = Data<DepartmentDto>)))]
 async fn create(
     ctx: TenantContext,
     ApiJson(input): ApiJson<DepartmentInput>,
@@ -42,23 +57,36 @@ async fn create(
     Ok(Created(departments::create(&ctx, input).await?))
 }
 
+#[utoipa::path(get, path = "/departments/{id}", tag = "departments", params(super::IdParam),
+    responses((status = 200, body = Data<DepartmentDto>)))]
 async fn show(ctx: TenantContext, Id(id): Id) -> JsonResult<DepartmentDto> {
     Ok(ok(departments::get(&ctx, id).await?))
 }
 
+/// Changes a department (supervisor+); absent fields keep their value, `null` clears.
+#[utoipa::path(method(put, patch), path = "/departments/{id}", tag = "departments", params(super::IdParam),
+    request_body = DepartmentInput, responses((status = 200, body = Data<DepartmentDto>)))]
 async fn update(ctx: TenantContext, Id(id): Id, ApiJson(input): ApiJson<DepartmentInput>) -> JsonResult<DepartmentDto> {
     Ok(ok(departments::update(&ctx, id, input).await?))
 }
 
+#[utoipa::path(delete, path = "/departments/{id}", tag = "departments", params(super::IdParam),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
     departments::delete(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The department's members.
+#[utoipa::path(get, path = "/departments/{id}/users", tag = "departments", params(super::IdParam),
+    responses((status = 200, body = Data<Vec<UserDto>>)))]
 async fn members(ctx: TenantContext, Id(id): Id) -> JsonResult<Vec<UserDto>> {
     Ok(ok(departments::members(&ctx, id).await?))
 }
 
+/// Adds a user of the company to the department.
+#[utoipa::path(post, path = "/departments/{id}/users", tag = "departments", params(super::IdParam),
+    request_body = AddMember, responses((status = 201, body = Data<DepartmentDto>)))]
 async fn add_member(
     ctx: TenantContext,
     Id(id): Id,
@@ -67,6 +95,8 @@ async fn add_member(
     Ok(Created(departments::add_member(&ctx, id, input).await?))
 }
 
+#[utoipa::path(delete, path = "/departments/{id}/users/{user_id}", tag = "departments", params(MemberParams),
+    responses((status = 204, description = "Removed")))]
 async fn remove_member(
     ctx: TenantContext,
     Path((id, user_id)): Path<(String, String)>,

@@ -15,7 +15,7 @@ use app::error::AppError;
 pub struct ApiJson<T>(pub T);
 
 /// The `{"data": ...}` envelope of every successful answer, serialised straight from its type.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Data<T> {
     pub data: T,
 }

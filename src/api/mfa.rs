@@ -4,11 +4,10 @@
 use axum::{
     extract::State,
     http::{HeaderMap, StatusCode},
-    routing::{delete, post},
-    Router,
 };
+use utoipa_axum::routes;
 
-use super::{json::ok, ApiJson, Id, JsonResult};
+use super::{json::ok, ApiJson, ApiRouter, Data, Id, JsonResult};
 use app::server::web::client::ClientAddress;
 use app::{
     error::AppError,
@@ -19,18 +18,19 @@ use app::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/users/me/mfa", post(enrol).delete(disable))
-        .route("/users/me/mfa/confirm", post(confirm))
-        .route("/users/{id}/mfa", delete(reset))
+pub fn router() -> ApiRouter {
+    ApiRouter::new().routes(routes!(enrol, disable)).routes(routes!(confirm)).routes(routes!(reset))
 }
 
 /// A new secret to add to an authenticator app; two-step sign-in is on once a code confirms it.
+#[utoipa::path(post, path = "/users/me/mfa", tag = "mfa", responses((status = 200, body = Data<Enrolment>)))]
 async fn enrol(ctx: TenantContext) -> JsonResult<Enrolment> {
     Ok(ok(mfa::enrol(&ctx).await?))
 }
 
+/// Confirms the secret with a code: two-step sign-in is on; the recovery codes, shown once.
+#[utoipa::path(post, path = "/users/me/mfa/confirm", tag = "mfa", request_body = ConfirmMfa,
+    responses((status = 200, body = Data<RecoveryCodes>)))]
 async fn confirm(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -39,6 +39,9 @@ async fn confirm(
     Ok(ok(mfa::confirm(&state, &ctx, input).await?))
 }
 
+/// Turns two-step sign-in off, with the password or a code.
+#[utoipa::path(delete, path = "/users/me/mfa", tag = "mfa", request_body = DisableMfa,
+    responses((status = 204, description = "Off")))]
 async fn disable(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -50,6 +53,9 @@ async fn disable(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A manager turns someone's two-step sign-in off (not above their own role); they are told.
+#[utoipa::path(delete, path = "/users/{id}/mfa", tag = "mfa", params(super::IdParam),
+    responses((status = 204, description = "Reset")))]
 async fn reset(State(state): State<AppState>, ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
     mfa::reset(&state, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)

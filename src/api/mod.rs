@@ -10,6 +10,7 @@ mod departments;
 mod invitations;
 mod json;
 mod mfa;
+pub mod openapi;
 mod payment_webhooks;
 mod sessions;
 mod signup;
@@ -36,6 +37,85 @@ use app::{
 
 pub use json::{ApiJson, Created, Data, JsonResult};
 
+/// Every API module's router: handlers registered with `utoipa_axum::routes!` carry their
+/// OpenAPI description into the spec.
+pub type ApiRouter = utoipa_axum::router::OpenApiRouter<AppState>;
+
+/// The resource id of a path: a UUID; anything else names nothing (404).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Path)]
+pub(crate) struct IdParam {
+    #[allow(dead_code)]
+    id: uuid::Uuid,
+}
+
+/// Paging of a list: by page number, or after a `cursor` from `meta.next_cursor`.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct ListParams {
+    /// From 1 (not with `cursor`).
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<i64>,
+    /// Rows per page, 1–100 (20 when absent); outside that range, 422.
+    #[param(minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+    #[param(inline)]
+    sort_order: Option<SortOrder>,
+    /// `meta.next_cursor` of the previous page (opaque, signed; a forged one is a 422).
+    cursor: Option<String>,
+    /// Part of the name or email (case- and accent-insensitive).
+    search: Option<String>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "lowercase")]
+pub(crate) enum SortOrder {
+    Asc,
+    Desc,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum UserSortBy {
+    Name,
+    Email,
+    Role,
+    InsertedAt,
+}
+
+/// The users list's own filters and sorts.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct UserFilters {
+    #[param(inline)]
+    sort_by: Option<UserSortBy>,
+    #[param(inline)]
+    role: Option<app::model::Role>,
+    active: Option<bool>,
+}
+
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+#[schema(rename_all = "snake_case")]
+pub(crate) enum DepartmentSortBy {
+    Name,
+    InsertedAt,
+}
+
+/// The departments list's own filters and sorts.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub(crate) struct DepartmentFilters {
+    #[param(inline)]
+    sort_by: Option<DepartmentSortBy>,
+    active: Option<bool>,
+}
+
 /// An id in a path that is not a UUID names nothing: 404, like any id this tenant does not have.
 pub(crate) fn parse_id(raw: &str) -> Result<uuid::Uuid, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
@@ -56,7 +136,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
 /// Request bodies larger than this answer 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-pub fn router(state: AppState) -> Router<AppState> {
+/// The JSON API and its OpenAPI description, built together.
+pub fn router(state: AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     // Unknown paths under /v1 pass through the bearer middleware too (401 before 404), so the
     // API does not reveal its routes to anonymous callers.
     // What only a person may do: an API key is refused there with 403 `api_key_not_allowed`.
@@ -74,13 +155,22 @@ pub fn router(state: AppState) -> Router<AppState> {
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(state.clone(), tenant_quota))
         .layer(middleware::from_fn_with_state(state.clone(), bearer_middleware));
-    Router::new()
+    let api = ApiRouter::with_openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
         .nest("/auth", auth::router().layer(middleware::from_fn_with_state(state.clone(), per_client_limit)))
         .nest("/signup", signup::router().layer(middleware::from_fn_with_state(state, per_client_signup_limit)))
         .nest("/webhooks", payment_webhooks::router())
-        .nest("/v1", v1)
+        .nest("/v1", v1);
+    let (api, mut spec) = api.split_for_parts();
+    // The server nests this router at `/api`; the spec names whole paths. Then the shared parts
+    // (errors, security, operation ids), once every path is known.
+    spec.paths.paths =
+        std::mem::take(&mut spec.paths.paths).into_iter().map(|(path, item)| (format!("/api{path}"), item)).collect();
+    utoipa::Modify::modify(&openapi::Shared, &mut spec);
+    let routes = api
+        .merge(openapi::router(&spec))
         .fallback(|| async { AppError::NotFound })
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT));
+    (routes, spec)
 }
 
 /// The client of a sign-in: its address (proxies taken into account) and user agent.

@@ -3,11 +3,10 @@
 use axum::{
     extract::State,
     http::{header, HeaderMap},
-    routing::{get, post},
-    Router,
 };
+use utoipa_axum::routes;
 
-use super::{json::ok, ApiJson, Created, JsonResult};
+use super::{json::ok, ApiJson, ApiRouter, Created, Data, JsonResult};
 use app::server::web::{auth::authenticate_access_token, client::ClientAddress};
 use app::{
     error::AppError,
@@ -25,18 +24,23 @@ use app::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/plans", get(plans))
-        .route("/validate-document", post(validate_document))
-        .route("/register", post(register))
-        .route("/checkout", post(start_checkout))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(plans))
+        .routes(routes!(validate_document))
+        .routes(routes!(register))
+        .routes(routes!(start_checkout))
 }
 
+/// The plans a new workspace can choose.
+#[utoipa::path(get, path = "/plans", tag = "signup", responses((status = 200, body = Data<Vec<PlanDto>>)))]
 async fn plans(State(state): State<AppState>) -> JsonResult<Vec<PlanDto>> {
     Ok(ok(billing::plans(&state).await?))
 }
 
+/// Checks a CNPJ or CPF: valid, formatted, and whether it is free.
+#[utoipa::path(post, path = "/validate-document", tag = "signup", request_body = DocumentInput,
+    responses((status = 200, body = Data<DocumentCheck>)))]
 async fn validate_document(
     State(state): State<AppState>,
     ApiJson(input): ApiJson<DocumentInput>,
@@ -44,7 +48,10 @@ async fn validate_document(
     Ok(ok(signup::validate_document(&state, input).await?))
 }
 
-/// The owner's language is the browser's (`Accept-Language`), else pt-BR.
+/// Creates a workspace in its trial with its owner, signed in. The owner's language is the
+/// browser's (`Accept-Language`), else pt-BR.
+#[utoipa::path(post, path = "/register", tag = "signup", request_body = RegisterInput,
+    responses((status = 201, body = Data<SignupDto>)))]
 async fn register(
     State(state): State<AppState>,
     address: ClientAddress,
@@ -59,7 +66,10 @@ async fn register(
     Ok(Created(signup::register(&state, input, locale, &super::client(address, &headers)).await?))
 }
 
-/// The owner's access token from registration proves the workspace (401 without it).
+/// Starts the first checkout of a workspace in its trial. The owner's access token from
+/// registration proves the workspace (401 without it).
+#[utoipa::path(post, path = "/checkout", tag = "signup", request_body = SignupCheckout,
+    responses((status = 200, body = Data<CheckoutDto>)))]
 async fn start_checkout(
     State(state): State<AppState>,
     headers: HeaderMap,

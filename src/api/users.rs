@@ -4,15 +4,15 @@ use std::collections::HashMap;
 use axum::{
     extract::{Query, State},
     http::{HeaderMap, StatusCode},
-    middleware,
     response::{IntoResponse, Response},
-    routing::{get, put},
-    Json, Router,
+    Json,
 };
 use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
 
-use super::{json::ok, ApiJson, Data, Id, JsonResult};
-use app::server::web::{auth::people_only, client::ClientAddress};
+use super::{json::ok, ApiJson, ApiRouter, Data, Id, JsonResult};
+use app::server::web::{auth::Person, client::ClientAddress};
 use app::{
     error::AppError,
     model::{Page, UserDto},
@@ -27,34 +27,34 @@ use app::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    // Who am I, for a person or an API key; changing a profile (a password among it) is a person's.
-    let me = get(me).merge(put(update_me).route_layer(middleware::from_fn(people_only)));
-    Router::new()
-        .route("/users/me", me)
-        .route("/users", get(list).post(create))
-        .route("/users/{id}", get(show).put(update).patch(update))
+pub fn router() -> ApiRouter {
+    ApiRouter::new().routes(routes!(me, update_me)).routes(routes!(list, create)).routes(routes!(show, update))
 }
 
+/// Who is calling: the signed-in user, or the API key acting with its role.
+#[utoipa::path(get, path = "/users/me", tag = "users", responses((status = 200, body = Data<UserDto>)))]
 async fn me(ctx: TenantContext) -> Json<Data<UserDto>> {
     ok(ctx.user.to_dto())
 }
 
 /// The answer to a profile change: the user, and a fresh token pair after a password change.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UpdatedMe {
     data: UserDto,
     #[serde(skip_serializing_if = "Option::is_none")]
     tokens: Option<TokenPair>,
 }
 
-/// A password change ends every other token and session of the user, this one included; the
-/// answer carries a fresh pair so the caller stays signed in.
+/// Changes the caller's name, language or password (people only). A password change ends every
+/// other token and session of the user, this one included; the answer carries a fresh pair so
+/// the caller stays signed in.
+#[utoipa::path(put, path = "/users/me", tag = "users", request_body = UpdateMe,
+    responses((status = 200, body = UpdatedMe)))]
 async fn update_me(
     State(state): State<AppState>,
     address: ClientAddress,
     headers: HeaderMap,
-    ctx: TenantContext,
+    Person(ctx): Person,
     ApiJson(input): ApiJson<UpdateMe>,
 ) -> Result<Json<UpdatedMe>, AppError> {
     let changes_password = input.password.is_some();
@@ -67,8 +67,9 @@ async fn update_me(
     Ok(Json(UpdatedMe { data: user.to_dto(), tokens }))
 }
 
-/// `page` (1..), `page_size` (1..100, default 20; larger is a 422, not silently clamped),
-/// `sort_by` name|email|role|inserted_at, `sort_order` asc|desc, `search`, `role`, `active`.
+/// The company's users (manager+), a page at a time.
+#[utoipa::path(get, path = "/users", tag = "users", params(super::ListParams, super::UserFilters),
+    responses((status = 200, body = Page<UserDto>)))]
 async fn list(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -78,13 +79,16 @@ async fn list(
 }
 
 /// `201 {"data": user}`, with `invitation_path` beside it when the user was invited.
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct CreatedUser {
     data: UserDto,
     #[serde(skip_serializing_if = "Option::is_none")]
     invitation_path: Option<String>,
 }
 
+/// Adds a user (manager+); without a password the person is invited by email.
+#[utoipa::path(post, path = "/users", tag = "users", request_body = CreateUser,
+    responses((status = 201, body = CreatedUser)))]
 async fn create(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -95,10 +99,15 @@ async fn create(
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
+#[utoipa::path(get, path = "/users/{id}", tag = "users", params(super::IdParam),
+    responses((status = 200, body = Data<UserDto>)))]
 async fn show(ctx: TenantContext, Id(id): Id) -> JsonResult<UserDto> {
     Ok(ok(users::get(&ctx, id).await?))
 }
 
+/// Changes a user (manager+); absent fields keep their value. Deactivating ends their sessions.
+#[utoipa::path(method(put, patch), path = "/users/{id}", tag = "users", params(super::IdParam),
+    request_body = UpdateUser, responses((status = 200, body = Data<UserDto>)))]
 async fn update(
     State(state): State<AppState>,
     ctx: TenantContext,

@@ -6,11 +6,11 @@ use std::collections::HashMap;
 use axum::{
     extract::{Query, State},
     http::StatusCode,
-    routing::{get, post},
-    Json, Router,
+    Json,
 };
+use utoipa_axum::routes;
 
-use super::{json::ok, ApiJson, Created, Id, JsonResult};
+use super::{json::ok, ApiJson, ApiRouter, Created, Data, Id, JsonResult};
 use app::{
     error::AppError,
     model::{CreatedWebhookDto, Page, WebhookDeliveryDto, WebhookDto},
@@ -21,15 +21,29 @@ use app::{
     },
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/webhooks", get(list).post(create))
-        .route("/webhooks/{id}", get(show).put(update).patch(update).delete(remove))
-        .route("/webhooks/{id}/rotate-secret", post(rotate_secret))
-        .route("/webhooks/{id}/test", post(test))
-        .route("/webhooks/{id}/deliveries", get(deliveries))
+pub fn router() -> ApiRouter {
+    ApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(rotate_secret))
+        .routes(routes!(test))
+        .routes(routes!(deliveries))
 }
 
+/// Paging of the deliveries list.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct DeliveryPaging {
+    #[param(minimum = 1, maximum = 1000000)]
+    page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    page_size: Option<i64>,
+}
+
+/// A new endpoint (manager+, Professional and Enterprise); the signing `secret` is in this answer only.
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = WebhookInput,
+    responses((status = 201, body = Data<CreatedWebhookDto>)))]
 async fn create(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -38,14 +52,22 @@ async fn create(
     Ok(Created(webhooks::create(&state, &ctx, input).await?))
 }
 
+/// The company's endpoints (manager+).
+#[utoipa::path(get, path = "/webhooks", tag = "webhooks", responses((status = 200, body = Data<Vec<WebhookDto>>)))]
 async fn list(ctx: TenantContext) -> JsonResult<Vec<WebhookDto>> {
     Ok(ok(webhooks::list(&ctx).await?))
 }
 
+#[utoipa::path(get, path = "/webhooks/{id}", tag = "webhooks", params(super::IdParam),
+    responses((status = 200, body = Data<WebhookDto>)))]
 async fn show(ctx: TenantContext, Id(id): Id) -> JsonResult<WebhookDto> {
     Ok(ok(webhooks::get(&ctx, id).await?))
 }
 
+/// Changes an endpoint; absent fields keep their value. Switching it off gives up its waiting
+/// deliveries; switching it on clears its failure record.
+#[utoipa::path(method(put, patch), path = "/webhooks/{id}", tag = "webhooks", params(super::IdParam),
+    request_body = WebhookInput, responses((status = 200, body = Data<WebhookDto>)))]
 async fn update(
     State(state): State<AppState>,
     ctx: TenantContext,
@@ -55,21 +77,32 @@ async fn update(
     Ok(ok(webhooks::update(&state, &ctx, id, input).await?))
 }
 
+/// Deletes the endpoint and its deliveries.
+#[utoipa::path(delete, path = "/webhooks/{id}", tag = "webhooks", params(super::IdParam),
+    responses((status = 204, description = "Deleted")))]
 async fn remove(ctx: TenantContext, Id(id): Id) -> Result<StatusCode, AppError> {
     webhooks::delete(&ctx, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A new signing secret, shown this once.
+#[utoipa::path(post, path = "/webhooks/{id}/rotate-secret", tag = "webhooks", params(super::IdParam),
+    responses((status = 200, body = Data<CreatedWebhookDto>)))]
 async fn rotate_secret(ctx: TenantContext, Id(id): Id) -> JsonResult<CreatedWebhookDto> {
     Ok(ok(webhooks::rotate_secret(&ctx, id).await?))
 }
 
-/// 202: the test event is queued; its delivery shows in the deliveries list.
+/// 202: a `webhook.ping` is queued for this endpoint; its delivery shows in the deliveries list.
+#[utoipa::path(post, path = "/webhooks/{id}/test", tag = "webhooks", params(super::IdParam),
+    responses((status = 202, body = Data<WebhookDeliveryDto>)))]
 async fn test(ctx: TenantContext, Id(id): Id) -> Result<(StatusCode, Json<super::Data<WebhookDeliveryDto>>), AppError> {
     let delivery = webhooks::test(&ctx, id).await?;
     Ok((StatusCode::ACCEPTED, ok(delivery)))
 }
 
+/// The endpoint's deliveries, newest first.
+#[utoipa::path(get, path = "/webhooks/{id}/deliveries", tag = "webhooks", params(super::IdParam, DeliveryPaging),
+    responses((status = 200, body = Page<WebhookDeliveryDto>)))]
 async fn deliveries(
     ctx: TenantContext,
     Id(id): Id,

@@ -33,7 +33,10 @@ async fn billing_plan_shows_plan_limits_features_and_usage_to_managers() {
     assert_eq!(data["plan"], "starter");
     assert_eq!(data["status"], "trialing");
     assert_eq!(data["limits"], json!({ "concurrent_calls": 2, "users": 5, "departments": 3 }));
-    assert_eq!(data["features"], json!({ "recording": true, "ai_transcription": false, "advanced_analytics": false }));
+    assert_eq!(
+        data["features"],
+        json!({ "recording": true, "ai_transcription": false, "advanced_analytics": false, "webhooks": false })
+    );
     assert_eq!(data["usage"], json!({ "active_users": 3, "active_departments": 1 }));
     for key in ["trial_ends_at", "current_period_start", "current_period_end"] {
         assert!(data.get(key).is_some(), "{key}");

@@ -13,6 +13,7 @@ mod mail;
 mod metrics;
 mod mfa;
 mod nodes;
+mod openapi;
 mod provisioning;
 mod receiver;
 mod restart;

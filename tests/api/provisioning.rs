@@ -187,6 +187,7 @@ async fn a_spare_schema_is_claimed_renamed_brought_up_to_date_and_replaced() {
         .await
         .unwrap();
     for statement in [
+        "DROP TABLE {s}.webhooks",
         "DROP TABLE {s}.api_keys",
         "DROP TABLE {s}.user_sessions, {s}.mfa_recovery_codes",
         "ALTER TABLE {s}.users DROP COLUMN mfa_secret, DROP COLUMN mfa_pending_secret, \

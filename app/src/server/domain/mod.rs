@@ -15,7 +15,7 @@ pub mod name;
 macro_rules! body {
     ($(#[$meta:meta])* pub struct $name:ident { $($(#[$field_meta:meta])* $field:ident: $ty:ty),* $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Default, Clone, serde::Deserialize)]
+        #[derive(Debug, Default, Clone, serde::Deserialize, utoipa::ToSchema)]
         #[serde(deny_unknown_fields)]
         pub struct $name {
             $($(#[$field_meta])* pub $field: Option<$ty>,)*

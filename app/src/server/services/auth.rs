@@ -94,7 +94,7 @@ pub async fn authenticate(core: &Core, creds: Credentials, client: &Client) -> R
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct TokenPair {
     pub access_token: String,
     pub refresh_token: String,
@@ -102,7 +102,7 @@ pub struct TokenPair {
     pub expires_in: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LoginResponse {
     #[serde(flatten)]
     pub tokens: TokenPair,

@@ -68,7 +68,7 @@ fn account_name(ctx: &TenantContext) -> String {
 }
 
 /// `POST /api/v1/users/me/mfa`: what to put into an authenticator app.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Enrolment {
     /// Base32, for typing in by hand.
     pub secret: String,
@@ -103,7 +103,7 @@ body! {
 }
 
 /// `{"recovery_codes": [...]}`, shown once.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecoveryCodes {
     pub recovery_codes: Vec<String>,
 }

@@ -40,6 +40,22 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
     }
 }
 
+/// The context of a request a person made: an API key is refused with 403
+/// `api_key_not_allowed` (the extractor form of [`people_only`], for one method of a path).
+pub struct Person(pub TenantContext);
+
+impl<S: Send + Sync> FromRequestParts<S> for Person {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ctx = TenantContext::from_request_parts(parts, state).await?;
+        if ctx.api_key.is_some() {
+            return Err(AppError::ApiKeyNotAllowed);
+        }
+        Ok(Person(ctx))
+    }
+}
+
 /// The language a page is rendered in, decided per request.
 #[derive(Debug, Clone, Copy)]
 pub struct RequestLocale(pub Locale);
