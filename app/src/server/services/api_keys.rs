@@ -17,7 +17,11 @@ use crate::{
 };
 
 body! {
-    pub struct CreateApiKey { name: String, role: String, expires_at: String }
+    pub struct CreateApiKey {
+        #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] name: String,
+        #[schema(required = true, nullable = false, value_type = crate::model::Role)] role: String,
+        #[schema(format = DateTime)] expires_at: String,
+    }
 }
 
 fn timestamp(t: OffsetDateTime) -> String {

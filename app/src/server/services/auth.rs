@@ -28,12 +28,16 @@ use crate::{
 
 body! {
     /// `POST /api/auth/login` and the sign-in form.
-    pub struct Credentials { tenant: String, email: String, password: String }
+    pub struct Credentials {
+        #[schema(required = true, nullable = false, pattern = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")] email: String,
+        #[schema(required = true, nullable = false, min_length = 1)] password: String,
+    }
 }
 
 body! {
     /// `POST /api/auth/refresh` and `/logout`.
-    pub struct RefreshToken { refresh_token: String }
+    pub struct RefreshToken { #[schema(required = true, nullable = false, min_length = 1)] refresh_token: String }
 }
 
 /// Checks the three fields are present, giving a field map of what is missing. The password is

@@ -215,7 +215,7 @@ pub async fn members(ctx: &TenantContext, id: Uuid) -> Result<Vec<UserDto>, AppE
 
 body! {
     /// `POST /api/v1/departments/:id/users` and the people picker.
-    pub struct AddMember { user_id: String }
+    pub struct AddMember { #[schema(required = true, nullable = false, format = Uuid)] user_id: String }
 }
 
 /// Adds a member; a user of another tenant (or an id that is no UUID) is as unknown here as one

@@ -99,7 +99,7 @@ pub fn qr_svg(uri: &str) -> Result<String, AppError> {
 
 body! {
     /// `POST /api/v1/users/me/mfa/confirm` and the enrolment form.
-    pub struct ConfirmMfa { code: String }
+    pub struct ConfirmMfa { #[schema(required = true, nullable = false, min_length = 1)] code: String }
 }
 
 /// `{"recovery_codes": [...]}`, shown once.
@@ -254,7 +254,7 @@ pub async fn challenge(ctx: &TenantContext) -> Result<String, AppError> {
 
 body! {
     /// `POST /api/auth/mfa/verify` and the code step of the sign-in form.
-    pub struct VerifyMfa { mfa_token: String, code: String }
+    pub struct VerifyMfa { #[schema(required = true, nullable = false, min_length = 1)] mfa_token: String, #[schema(required = true, nullable = false, min_length = 1)] code: String }
 }
 
 /// Completes a sign-in's second step: answers the user's context (not bound to a session yet,

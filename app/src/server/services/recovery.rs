@@ -31,12 +31,18 @@ const RESET_TTL: time::Duration = time::Duration::minutes(60);
 
 body! {
     /// `POST /api/auth/forgot-password` and the request form.
-    pub struct ForgotPassword { email: String, tenant: String }
+    pub struct ForgotPassword {
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")] email: String,
+        #[schema(required = true, nullable = false, pattern = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
+    }
 }
 
 body! {
     /// `POST /api/auth/reset-password` and the reset form.
-    pub struct ResetPassword { token: String, password: String }
+    pub struct ResetPassword {
+        #[schema(required = true, nullable = false, min_length = 1)] token: String,
+        #[schema(required = true, nullable = false, min_length = 12, max_length = 128)] password: String,
+    }
 }
 
 /// Accepts a recovery request. Answers before looking anything up, so neither the answer nor its

@@ -81,7 +81,13 @@ pub async fn get(ctx: &TenantContext, id: Uuid) -> Result<UserDto, AppError> {
 
 body! {
     /// `POST /api/v1/users` and the new-user form. Without a password the user is invited.
-    pub struct CreateUser { name: String, email: String, role: String, password: String, locale: String }
+    pub struct CreateUser {
+        #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] name: String,
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")] email: String,
+        #[schema(required = true, nullable = false, value_type = crate::model::Role)] role: String,
+        #[schema(min_length = 12, max_length = 128)] password: String,
+        #[schema(value_type = Option<crate::i18n::Locale>)] locale: String,
+    }
 }
 
 pub struct Created {

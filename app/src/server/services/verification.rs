@@ -30,7 +30,7 @@ const VERIFICATION_TTL: time::Duration = time::Duration::days(7);
 
 body! {
     /// `POST /api/auth/verify-email` and the verification form.
-    pub struct VerifyEmail { token: String }
+    pub struct VerifyEmail { #[schema(required = true, nullable = false, min_length = 1)] token: String }
 }
 
 /// Queues a new verification link for the user (earlier links stop working), in `tx`.
