@@ -13,7 +13,7 @@ use app::{
     error::AppError,
     model::{DepartmentDto, Page, UserDto},
     server::{
-        services::departments::{self, AddMember, DepartmentInput},
+        services::departments::{self, AddMember, CreateDepartment, DepartmentInput},
         state::AppState,
         tenancy::context::TenantContext,
     },
@@ -48,13 +48,13 @@ async fn list(
 }
 
 /// A new department (supervisor+); the identifier is made from the name when absent.
-#[utoipa::path(post, path = "/departments", tag = "departments", request_body = DepartmentInput,
+#[utoipa::path(post, path = "/departments", tag = "departments", request_body = CreateDepartment,
     responses((status = 201, body = Data<DepartmentDto>)))]
 async fn create(
     ctx: TenantContext,
-    ApiJson(input): ApiJson<DepartmentInput>,
+    ApiJson(input): ApiJson<CreateDepartment>,
 ) -> Result<Created<DepartmentDto>, AppError> {
-    Ok(Created(departments::create(&ctx, input).await?))
+    Ok(Created(departments::create(&ctx, input.into()).await?))
 }
 
 #[utoipa::path(get, path = "/departments/{id}", tag = "departments", params(super::IdParam),

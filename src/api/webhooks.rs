@@ -15,7 +15,7 @@ use app::{
     error::AppError,
     model::{CreatedWebhookDto, Page, WebhookDeliveryDto, WebhookDto},
     server::{
-        services::webhooks::{self, WebhookInput},
+        services::webhooks::{self, CreateWebhook, WebhookInput},
         state::AppState,
         tenancy::context::TenantContext,
     },
@@ -42,14 +42,14 @@ struct DeliveryPaging {
 }
 
 /// A new endpoint (manager+, Professional and Enterprise); the signing `secret` is in this answer only.
-#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = WebhookInput,
+#[utoipa::path(post, path = "/webhooks", tag = "webhooks", request_body = CreateWebhook,
     responses((status = 201, body = Data<CreatedWebhookDto>)))]
 async fn create(
     State(state): State<AppState>,
     ctx: TenantContext,
-    ApiJson(input): ApiJson<WebhookInput>,
+    ApiJson(input): ApiJson<CreateWebhook>,
 ) -> Result<Created<CreatedWebhookDto>, AppError> {
-    Ok(Created(webhooks::create(&state, &ctx, input).await?))
+    Ok(Created(webhooks::create(&state, &ctx, input.into()).await?))
 }
 
 /// The company's endpoints (manager+).

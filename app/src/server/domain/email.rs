@@ -15,7 +15,7 @@ impl Email {
                 && !domain.ends_with('.')
                 && !domain.contains('@')
         }) && s.len() <= 254
-            && !s.chars().any(char::is_whitespace);
+            && !s.chars().any(|c| c.is_whitespace() || c.is_control());
         if valid {
             Ok(Email(s.to_string()))
         } else {

@@ -29,8 +29,8 @@ use crate::{
 body! {
     /// `POST /api/auth/login` and the sign-in form.
     pub struct Credentials {
-        #[schema(required = true, nullable = false, pattern = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
-        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")] email: String,
+        #[schema(required = true, nullable = false, pattern = r"^(?!pg-)(?!.*--)[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$")] email: String,
         #[schema(required = true, nullable = false, min_length = 1)] password: String,
     }
 }

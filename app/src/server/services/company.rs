@@ -37,7 +37,7 @@ body! {
     /// `PUT /api/v1/company` and the company form. An absent field keeps its value; `null` or an
     /// empty string clears it.
     pub struct UpdateCompany {
-        name: String,
+        #[schema(min_length = 1, max_length = 120, pattern = r"\S")] name: String,
         #[serde(default, deserialize_with = "nullable")] email: Option<String>,
         #[serde(default, deserialize_with = "nullable")] phone: Option<String>,
         #[serde(default, deserialize_with = "nullable")] logo_url: Option<String>,

@@ -66,12 +66,31 @@ body! {
     /// A department's fields as a client sends them (`POST`, `PUT`/`PATCH /api/v1/departments`
     /// and the department forms); for an update, absent fields keep their value, `null` clears.
     pub struct DepartmentInput {
-        name: String,
-        identifier: String,
-        #[serde(default, deserialize_with = "nullable")] description: Option<String>,
+        #[schema(min_length = 1, max_length = 120, pattern = r"\S")] name: String,
+        #[schema(max_length = 60, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")] identifier: String,
+        #[serde(default, deserialize_with = "nullable")] #[schema(max_length = 1000)] description: Option<String>,
         active: bool,
-        #[serde(default, deserialize_with = "nullable")] max_queue_size: Option<i32>,
-        #[serde(default, deserialize_with = "nullable")] max_wait_time: Option<i32>,
+        #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_queue_size: Option<i32>,
+        #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_wait_time: Option<i32>,
+    }
+}
+
+body! {
+    /// `POST /api/v1/departments`: a [`DepartmentInput`] whose name is required.
+    pub struct CreateDepartment {
+        #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] name: String,
+        #[schema(max_length = 60, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")] identifier: String,
+        #[serde(default, deserialize_with = "nullable")] #[schema(max_length = 1000)] description: Option<String>,
+        active: bool,
+        #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_queue_size: Option<i32>,
+        #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_wait_time: Option<i32>,
+    }
+}
+
+impl From<CreateDepartment> for DepartmentInput {
+    fn from(new: CreateDepartment) -> Self {
+        let CreateDepartment { name, identifier, description, active, max_queue_size, max_wait_time } = new;
+        DepartmentInput { name, identifier, description, active, max_queue_size, max_wait_time }
     }
 }
 

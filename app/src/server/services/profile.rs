@@ -33,7 +33,13 @@ pub fn viewer(ctx: &TenantContext) -> Viewer {
 
 body! {
     /// `PUT /api/v1/users/me` and the profile form.
-    pub struct UpdateMe { name: String, locale: String, current_password: String, password: String }
+    pub struct UpdateMe {
+        #[schema(min_length = 1, max_length = 120, pattern = r"\S")] name: String,
+        #[schema(value_type = Option<crate::i18n::Locale>)] locale: String,
+        /// Required with `password`.
+        #[schema(min_length = 1)] current_password: String,
+        #[schema(min_length = 12, max_length = 128)] password: String,
+    }
 }
 
 /// What a password must not be: too short or long, one of the 10,000 most common, or built on

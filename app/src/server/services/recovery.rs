@@ -32,8 +32,8 @@ const RESET_TTL: time::Duration = time::Duration::minutes(60);
 body! {
     /// `POST /api/auth/forgot-password` and the request form.
     pub struct ForgotPassword {
-        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")] email: String,
-        #[schema(required = true, nullable = false, pattern = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$")] email: String,
+        #[schema(required = true, nullable = false, pattern = r"^(?!pg-)(?!.*--)[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
     }
 }
 
@@ -50,17 +50,17 @@ body! {
 pub async fn request_reset(core: &Core, input: ForgotPassword, client: &str) -> Result<(), AppError> {
     let mut fields = Fields::new();
     let email = fields.required("email", input.email.as_deref(), Email::parse);
-    let tenant = input.tenant.as_deref().map(str::trim).filter(|t| !t.is_empty());
-    if tenant.is_none() {
-        fields.add("tenant", BLANK);
-    }
+    // A name that cannot be a workspace is refused like a malformed address; an unknown one is
+    // answered like a known one (no enumeration).
+    let tenant = fields
+        .required("tenant", input.tenant.as_deref(), |raw| Slug::parse(raw.trim()).map_err(|err| err.to_string()));
     let (Some(email), Some(tenant), true) = (email, tenant, fields.is_empty()) else {
         return Err(fields.into_error());
     };
-    throttle::recovery(core, client, tenant, email.as_str()).await?;
+    throttle::recovery(core, client, tenant.as_str(), email.as_str()).await?;
 
     let core = core.clone();
-    let tenant = tenant.to_string();
+    let tenant = tenant.as_str().to_string();
     tokio::spawn(async move {
         if let Err(err) = send_reset_link(&core, &tenant, &email).await {
             tracing::error!(error = %err, "password recovery email not queued");

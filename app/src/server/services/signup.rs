@@ -49,7 +49,10 @@ fn parse_document(f: &mut Fields, document: Option<&str>, document_type: Option<
 
 body! {
     /// `POST /api/signup/validate-document`.
-    pub struct DocumentInput { document: String, document_type: String }
+    pub struct DocumentInput {
+        #[schema(required = true, nullable = false, min_length = 1)] document: String,
+        #[schema(required = true, nullable = false, value_type = DocumentType)] document_type: String,
+    }
 }
 
 pub async fn validate_document(core: &Core, input: DocumentInput) -> Result<DocumentCheck, AppError> {
@@ -102,14 +105,14 @@ body! {
     /// `POST /api/signup/register`: the whole signup in one body. The signup pages fill it in
     /// step by step: company (name, document, workspace name), admin, plan.
     pub struct RegisterInput {
-        company_name: String,
-        document: String,
-        document_type: String,
-        slug: String,
-        admin_name: String,
-        admin_email: String,
-        admin_password: String,
-        plan: String,
+        #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] company_name: String,
+        #[schema(required = true, nullable = false, min_length = 1)] document: String,
+        #[schema(required = true, nullable = false, value_type = DocumentType)] document_type: String,
+        #[schema(pattern = r"^(?!pg-)(?!.*--)[a-z][a-z0-9-]{0,38}[a-z0-9]$")] slug: String,
+        #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] admin_name: String,
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$")] admin_email: String,
+        #[schema(required = true, nullable = false, min_length = 12, max_length = 128)] admin_password: String,
+        #[schema(required = true, nullable = false, value_type = crate::server::services::billing::checkout::PlanId)] plan: String,
     }
 }
 

@@ -83,7 +83,7 @@ body! {
     /// `POST /api/v1/users` and the new-user form. Without a password the user is invited.
     pub struct CreateUser {
         #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] name: String,
-        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\s]+@[^@\s.][^@\s]*\.[^@\s]*[^@\s.]$")] email: String,
+        #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$")] email: String,
         #[schema(required = true, nullable = false, value_type = crate::model::Role)] role: String,
         #[schema(min_length = 12, max_length = 128)] password: String,
         #[schema(value_type = Option<crate::i18n::Locale>)] locale: String,
@@ -159,7 +159,13 @@ pub async fn create(core: &Core, ctx: &TenantContext, input: CreateUser) -> Resu
 
 body! {
     /// `PUT`/`PATCH /api/v1/users/:id` and the edit form; absent fields keep their value.
-    pub struct UpdateUser { name: String, email: String, role: String, active: bool, locale: String }
+    pub struct UpdateUser {
+        #[schema(min_length = 1, max_length = 120, pattern = r"\S")] name: String,
+        #[schema(max_length = 254, pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$")] email: String,
+        #[schema(value_type = Option<crate::model::Role>)] role: String,
+        active: bool,
+        #[schema(value_type = Option<crate::i18n::Locale>)] locale: String,
+    }
 }
 
 pub async fn update(core: &Core, ctx: &TenantContext, id: Uuid, input: UpdateUser) -> Result<UserDto, AppError> {

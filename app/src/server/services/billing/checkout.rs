@@ -23,14 +23,33 @@ use crate::{
     },
 };
 
+/// The plans a checkout can name (the `plans` table's ids; `enterprise` is sold by contact).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum PlanId {
+    Starter,
+    Professional,
+    Enterprise,
+}
+
 body! {
     /// `POST /api/v1/billing/checkout` and the billing page's plan buttons.
-    pub struct CheckoutInput { plan: String, success_url: String, cancel_url: String }
+    pub struct CheckoutInput {
+        #[schema(required = true, nullable = false, value_type = PlanId)] plan: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://\S+$")] success_url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://\S+$")] cancel_url: String,
+    }
 }
 
 body! {
     /// `POST /api/signup/checkout`: the same, naming the workspace.
-    pub struct SignupCheckout { tenant: String, plan: String, success_url: String, cancel_url: String }
+    pub struct SignupCheckout {
+        #[schema(required = true, nullable = false, pattern = r"^(?!pg-)(?!.*--)[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
+        #[schema(required = true, nullable = false, value_type = PlanId)] plan: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://\S+$")] success_url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://\S+$")] cancel_url: String,
+    }
 }
 
 /// Starts a checkout for `tenant` to pay `plan`; the plan changes only when the provider confirms

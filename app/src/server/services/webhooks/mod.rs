@@ -31,8 +31,53 @@ pub const MAX_ENDPOINTS: i64 = 20;
 const MAX_DESCRIPTION: usize = 500;
 
 body! {
-    /// `POST /api/v1/webhooks` and `PUT /api/v1/webhooks/:id` (absent fields keep their value).
-    pub struct WebhookInput { url: String, events: Vec<String>, description: String, active: bool }
+    /// `PUT /api/v1/webhooks/:id` (absent fields keep their value).
+    pub struct WebhookInput {
+        #[schema(max_length = 2000, pattern = r"^https?://\S+$")] url: String,
+        #[schema(min_items = 1, value_type = Option<Vec<WebhookEventName>>)] events: Vec<String>,
+        #[schema(max_length = 500)] description: String,
+        active: bool,
+    }
+}
+
+body! {
+    /// `POST /api/v1/webhooks`: a [`WebhookInput`] whose `url` and `events` are required.
+    pub struct CreateWebhook {
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://\S+$")] url: String,
+        #[schema(required = true, nullable = false, min_items = 1, value_type = Vec<WebhookEventName>)] events: Vec<String>,
+        #[schema(max_length = 500)] description: String,
+        active: bool,
+    }
+}
+
+impl From<CreateWebhook> for WebhookInput {
+    fn from(new: CreateWebhook) -> Self {
+        WebhookInput { url: new.url, events: new.events, description: new.description, active: new.active }
+    }
+}
+
+/// The events an endpoint can subscribe to (`crate::model::WEBHOOK_EVENTS`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum WebhookEventName {
+    #[schema(rename = "user.created")]
+    UserCreated,
+    #[schema(rename = "user.updated")]
+    UserUpdated,
+    #[schema(rename = "user.deactivated")]
+    UserDeactivated,
+    #[schema(rename = "department.created")]
+    DepartmentCreated,
+    #[schema(rename = "department.updated")]
+    DepartmentUpdated,
+    #[schema(rename = "department.deleted")]
+    DepartmentDeleted,
+    #[schema(rename = "department.member_added")]
+    DepartmentMemberAdded,
+    #[schema(rename = "department.member_removed")]
+    DepartmentMemberRemoved,
+    #[schema(rename = "subscription.updated")]
+    SubscriptionUpdated,
 }
 
 fn timestamp(t: OffsetDateTime) -> String {
