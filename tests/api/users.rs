@@ -119,6 +119,25 @@ async fn nobody_grants_above_their_role_and_the_last_owner_stays() {
 }
 
 #[tokio::test]
+async fn nobody_changes_their_own_role_or_deactivates_themselves() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    let owner_id = user_id(&app, &t["owner"], "acme", "owner@acme.test").await;
+    let manager_id = user_id(&app, &t["owner"], "acme", "manager@acme.test").await;
+    let as_owner = app.as_user(&t["owner"], "acme");
+    // With a second owner, the last-owner rule no longer holds anyone back; this one does.
+    as_owner.put(&format!("/api/v1/users/{manager_id}"), json!({ "role": "owner" }), 200).await;
+    for change in [json!({ "role": "manager" }), json!({ "active": false })] {
+        let body = as_owner.put(&format!("/api/v1/users/{owner_id}"), change, 409).await;
+        assert_eq!(body["errors"]["code"], "own_access", "{body}");
+    }
+    // The rest of one's own row may change, and another owner may do what one may not.
+    as_owner.put(&format!("/api/v1/users/{owner_id}"), json!({ "name": "Owner Renamed", "role": "owner" }), 200).await;
+    let second = token(&app.login_ok("acme", "manager@acme.test", PASSWORD).await, "access_token");
+    app.as_user(&second, "acme").put(&format!("/api/v1/users/{owner_id}"), json!({ "role": "manager" }), 200).await;
+}
+
+#[tokio::test]
 async fn listing_pages_sorts_searches_and_filters() {
     let app = spawn_app().await;
     app.tenant("acme", "owner@acme.test", PASSWORD).await;

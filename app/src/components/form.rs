@@ -92,6 +92,7 @@ pub fn error_key(err: &AppError) -> Option<Key> {
         AppError::PlanLimit { resource, .. } if resource == "departments" => Key::ErrorPlanLimitDepartments,
         AppError::PlanLimit { .. } => Key::ErrorPlanLimitUsers,
         AppError::Conflict { code, .. } if code == "last_owner" => Key::ErrorLastOwner,
+        AppError::Conflict { code, .. } if code == "own_access" => Key::ErrorOwnAccess,
         AppError::Conflict { code, .. } if code == "invalid_invitation" => Key::ErrorInvalidInvitation,
         AppError::Unauthorized { .. } | AppError::InvalidCredentials => Key::ErrorSessionEnded,
         AppError::RateLimited { .. } | AppError::Busy { .. } => Key::LoginErrorRateLimited,

@@ -51,6 +51,14 @@ impl From<sqlx::Error> for AppError {
             metrics::database_unavailable();
             return AppError::Unavailable { retry_after_secs: 1 };
         }
+        // PostgreSQL refuses a NUL byte in any text value (22021). Fields that say so themselves
+        // catch it first; this keeps any other text parameter (a search, a description) from
+        // becoming a 500.
+        if let sqlx::Error::Database(db) = &err {
+            if db.code().as_deref() == Some("22021") {
+                return AppError::BadRequest { detail: "Text must not contain NUL characters".into() };
+            }
+        }
         internal("database error", err)
     }
 }

@@ -12,7 +12,7 @@ pub async fn list_departments(params: Vec<(String, String)>) -> Result<Page<Depa
     use crate::server::{services::departments, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
     let state = request::app_state()?;
-    departments::list(&state, &ctx, &params.into_iter().collect()).await
+    departments::list(&state, &ctx, &super::listing_params(params)).await
 }
 
 /// A department with its members.

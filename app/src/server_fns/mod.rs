@@ -16,6 +16,13 @@ pub mod users;
 pub mod viewer;
 pub mod webhooks;
 
+/// A list page's query as its filter form sends it, for the list services: an empty field (a
+/// filter left at "all") is left out, as if the form had not named it.
+#[cfg(feature = "ssr")]
+pub fn listing_params(params: Vec<(String, String)>) -> std::collections::HashMap<String, String> {
+    params.into_iter().filter(|(_, value)| !value.trim().is_empty()).collect()
+}
+
 /// Only same-site relative paths are followed after sign-in (`/x`, never `//host` or `/\host`).
 /// Browsers drop tabs, CR and LF anywhere in a URL while parsing it and read `\` as `/`, so
 /// `/\t/evil.example` or `/%5Cevil.example` would leave the site: a value with any control

@@ -14,7 +14,7 @@ pub async fn list_users(params: Vec<(String, String)>) -> Result<Page<UserDto>, 
     use crate::server::{services::users, web::request};
     let ctx = request::tenant_context(&request::parts()?)?;
     let state = request::app_state()?;
-    users::list(&state, &ctx, &params.into_iter().collect()).await
+    users::list(&state, &ctx, &super::listing_params(params)).await
 }
 
 #[server(prefix = "/rpc", endpoint = "get_user", input = leptos::server_fn::codec::Json)]

@@ -113,8 +113,11 @@ impl<'a> Query<'a> {
         chosen
     }
 
+    /// A parameter as given, trimmed: present but empty is `Some("")`, which no typed parameter
+    /// accepts (the API's contract; the web pages leave out the empty fields of their filter
+    /// forms before calling, see `server_fns::listing_params`).
     fn raw(&self, key: &str) -> Option<&'a str> {
-        self.params.get(key).map(|v| v.trim()).filter(|v| !v.is_empty())
+        self.params.get(key).map(|v| v.trim())
     }
 
     fn fail(&mut self, key: &str, message: &str) {
@@ -160,8 +163,9 @@ impl<'a> Query<'a> {
         self.one_of(key, &wrapped, None)
     }
 
+    /// Free text: empty is the same as absent.
     pub fn text(&self, key: &str) -> Option<&'a str> {
-        self.raw(key)
+        self.raw(key).filter(|v| !v.is_empty())
     }
 
     pub fn bool(&mut self, key: &str) -> Option<bool> {

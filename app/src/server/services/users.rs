@@ -195,6 +195,16 @@ pub async fn update(core: &Core, ctx: &TenantContext, id: Uuid, input: UpdateUse
             code: "last_owner".into(),
         });
     }
+    // Nobody locks themselves out by a slip: another manager or owner changes one's own role or
+    // deactivates one.
+    let changes_own_access = ctx.person_id() == Some(id)
+        && (role.is_some_and(|r| r != target.role) || input.active == Some(false) && target.active);
+    if changes_own_access {
+        return Err(AppError::Conflict {
+            detail: "You cannot change your own role or deactivate yourself: ask another owner or manager".into(),
+            code: "own_access".into(),
+        });
+    }
     let reactivates = input.active == Some(true) && !target.active;
     if reactivates {
         limits::ensure_room(&mut tx, ctx.tenant.id, Resource::Users).await?;
