@@ -10,7 +10,7 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::{
-    helpers::{spawn_app, spawn_app_with, staffed_on, test_settings, token, TestApp, PASSWORD},
+    helpers::{spawn_app, spawn_app_with, staffed_on, test_settings, token, TestApp, PASSWORD, WEBHOOK_TOKEN},
     receiver::{Answer, Receiver},
 };
 use app::server::{
@@ -354,4 +354,102 @@ async fn an_endpoint_failing_for_days_is_switched_off_and_the_owner_told() {
     app.as_user(owner, "acme").post(&format!("/api/v1/webhooks/{id}/test"), json!({}), 409).await;
     let on = app.as_user(owner, "acme").put(&format!("/api/v1/webhooks/{id}"), json!({ "active": true }), 200).await;
     assert!(on["data"]["failing_since"].is_null() && on["data"]["disabled_reason"].is_null(), "{on}");
+}
+
+#[tokio::test]
+async fn every_change_sends_its_event_with_its_data() {
+    let app = spawn_app().await;
+    let people = professional(&app, "acme").await;
+    let owner = &people["owner"];
+    let receiver = Receiver::start().await;
+    endpoint(&app, owner, "acme", &receiver.url, &app::model::WEBHOOK_EVENTS).await;
+    let as_owner = app.as_user(owner, "acme");
+    let body = json!({ "name": "Bia", "email": "bia@acme.test", "role": "attendant", "password": PASSWORD });
+    let user = as_owner.post("/api/v1/users", body, 201).await["data"]["id"].as_str().unwrap().to_string();
+    as_owner.put(&format!("/api/v1/users/{user}"), json!({ "name": "Bia Lima" }), 200).await;
+    as_owner.put(&format!("/api/v1/users/{user}"), json!({ "active": false }), 200).await;
+    let created = as_owner.post("/api/v1/departments", json!({ "name": "Vendas" }), 201).await;
+    let department = created["data"]["id"].as_str().unwrap().to_string();
+    as_owner.put(&format!("/api/v1/departments/{department}"), json!({ "description": "Inside sales" }), 200).await;
+    let manager = crate::helpers::user_id(&app, owner, "acme", "manager@acme.test").await;
+    let members = format!("/api/v1/departments/{department}/users");
+    as_owner.post(&members, json!({ "user_id": manager }), 201).await;
+    as_owner.delete(&format!("{members}/{manager}"), 204).await;
+    as_owner.delete(&format!("/api/v1/departments/{department}"), 204).await;
+
+    let got = receiver.wait_for(8, Duration::from_secs(15)).await;
+    let by_event: HashMap<String, Value> =
+        got.iter().map(|r| (r.json()["event"].as_str().unwrap().to_string(), r.json()["data"].clone())).collect();
+    let mut names: Vec<&str> = by_event.keys().map(String::as_str).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "department.created",
+            "department.deleted",
+            "department.member_added",
+            "department.member_removed",
+            "department.updated",
+            "user.created",
+            "user.deactivated",
+            "user.updated",
+        ]
+    );
+    assert_eq!(by_event["user.updated"]["name"], "Bia Lima");
+    assert_eq!(by_event["user.deactivated"]["active"], false);
+    assert_eq!(by_event["department.updated"]["description"], "Inside sales");
+    assert_eq!(by_event["department.deleted"]["id"], department.as_str());
+    assert_eq!(by_event["department.member_added"], json!({ "department_id": department, "user_id": manager }));
+    assert_eq!(by_event["department.member_removed"]["user_id"], manager.as_str());
+}
+
+#[tokio::test]
+async fn a_payment_event_sends_subscription_updated() {
+    let app = spawn_app().await;
+    let (owner, reference, _) = app.with_checkout("acme", 1, "professional").await;
+    let paid = json!({ "id": "evt_1", "event": "CHECKOUT_PAID", "dateCreated": "2026-11-23 10:00:00",
+                       "checkout": { "id": reference, "status": "PAID" } });
+    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &paid).await.0, 200);
+    let receiver = Receiver::start().await;
+    endpoint(&app, &owner, "acme", &receiver.url, &["subscription.updated"]).await;
+    let overdue = json!({ "id": "evt_2", "event": "PAYMENT_OVERDUE", "dateCreated": "2026-11-23 10:00:00",
+                          "payment": { "id": "pay_1", "checkoutSession": reference } });
+    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
+    let got = receiver.wait_for(1, Duration::from_secs(10)).await;
+    let body = got[0].json();
+    assert_eq!(body["event"], "subscription.updated");
+    assert_eq!(body["data"], json!({ "status": "past_due", "plan": "professional" }));
+}
+
+#[tokio::test]
+async fn a_delivery_whose_sender_died_is_sent_by_another_process() {
+    let app = spawn_app().await;
+    let people = professional(&app, "acme").await;
+    let receiver = Receiver::start().await;
+    let (id, _) = endpoint(&app, &people["owner"], "acme", &receiver.url, &["department.created"]).await;
+    // A process claims the delivery and dies before sending it (its claim is never finished).
+    let slug = Slug::parse("acme").unwrap();
+    let tenant = app.state.tenants.get(&slug).await.unwrap().unwrap();
+    let mut tx = tenant.db(&app.pool).begin().await.unwrap();
+    let endpoint_id: Uuid = id.parse().unwrap();
+    let queued = events::queue(&mut tx, &tenant, &[endpoint_id], Event::Ping, json!({})).await.unwrap();
+    // Claimed in the same transaction that makes it, so no live worker gets there first.
+    sqlx::query(
+        "UPDATE public.webhook_deliveries SET status = 'sending', claimed_by = $2, attempts = 1, \
+         claimed_until = now() + interval '2 seconds' WHERE id = $1",
+    )
+    .bind(queued.deliveries[0])
+    .bind(Uuid::new_v4())
+    .execute(tx.conn())
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(receiver.received().is_empty(), "nobody takes a live claim over");
+    // Once the claim runs out, a worker sends it.
+    let got = receiver.wait_for(1, Duration::from_secs(10)).await;
+    assert_eq!(got[0].header("x-atrium-delivery"), queued.deliveries[0].to_string());
+    let list = settled(&app, &people["owner"], "acme", &id, 1).await;
+    assert_eq!(list[0]["status"], "delivered");
+    assert_eq!(list[0]["attempts"], 2, "the dead process's attempt counts");
 }

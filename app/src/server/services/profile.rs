@@ -37,7 +37,7 @@ body! {
         #[schema(min_length = 1, max_length = 120, pattern = r"\S")] name: String,
         #[schema(value_type = Option<crate::i18n::Locale>)] locale: String,
         /// Required with `password`.
-        #[schema(min_length = 1)] current_password: String,
+        current_password: String,
         #[schema(min_length = 12, max_length = 128)] password: String,
     }
 }

@@ -37,8 +37,8 @@ body! {
     /// `POST /api/v1/billing/checkout` and the billing page's plan buttons.
     pub struct CheckoutInput {
         #[schema(required = true, nullable = false, value_type = PlanId)] plan: String,
-        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
-        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] cancel_url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] cancel_url: String,
     }
 }
 
@@ -47,8 +47,8 @@ body! {
     pub struct SignupCheckout {
         #[schema(required = true, nullable = false, pattern = r"^(?!pg-)(?!.*--)[a-z][a-z0-9-]{0,38}[a-z0-9]$")] tenant: String,
         #[schema(required = true, nullable = false, value_type = PlanId)] plan: String,
-        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
-        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] cancel_url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] cancel_url: String,
     }
 }
 

@@ -147,8 +147,13 @@ async fn notify(
         _ => None,
     };
     if let Some(status) = status {
+        // The plan after the event decides whether webhooks are on (an upgrade turns them on).
+        let mut after = (*tenant).clone();
+        if let Some(plan) = plan.filter(|p| *p != tenant.plan_id) {
+            after.webhooks_enabled = plans::find(&core.pool, plan).await?.is_some_and(|p| p.features.webhooks);
+        }
         let data = serde_json::json!({ "status": status, "plan": plan.unwrap_or(&tenant.plan_id) });
-        events::emit(&mut tx, &tenant, WebhookEvent::SubscriptionUpdated, data).await?;
+        events::emit(&mut tx, &after, WebhookEvent::SubscriptionUpdated, data).await?;
     }
     tx.commit().await?;
     Ok(())

@@ -33,7 +33,7 @@ const MAX_DESCRIPTION: usize = 500;
 body! {
     /// `PUT /api/v1/webhooks/:id` (absent fields keep their value).
     pub struct WebhookInput {
-        #[schema(max_length = 2000, pattern = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] url: String,
+        #[schema(max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] url: String,
         #[schema(min_items = 1, value_type = Option<Vec<WebhookEventName>>)] events: Vec<String>,
         #[schema(max_length = 500)] description: String,
         active: bool,
@@ -43,7 +43,7 @@ body! {
 body! {
     /// `POST /api/v1/webhooks`: a [`WebhookInput`] whose `url` and `events` are required.
     pub struct CreateWebhook {
-        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] url: String,
+        #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] url: String,
         #[schema(required = true, nullable = false, min_items = 1, value_type = Vec<WebhookEventName>)] events: Vec<String>,
         #[schema(max_length = 500)] description: String,
         active: bool,
