@@ -56,29 +56,20 @@ impl From<CreateWebhook> for WebhookInput {
     }
 }
 
-/// The events an endpoint can subscribe to (`crate::model::WEBHOOK_EVENTS`).
-#[derive(utoipa::ToSchema)]
-#[allow(dead_code)]
-pub enum WebhookEventName {
-    #[schema(rename = "user.created")]
-    UserCreated,
-    #[schema(rename = "user.updated")]
-    UserUpdated,
-    #[schema(rename = "user.deactivated")]
-    UserDeactivated,
-    #[schema(rename = "department.created")]
-    DepartmentCreated,
-    #[schema(rename = "department.updated")]
-    DepartmentUpdated,
-    #[schema(rename = "department.deleted")]
-    DepartmentDeleted,
-    #[schema(rename = "department.member_added")]
-    DepartmentMemberAdded,
-    #[schema(rename = "department.member_removed")]
-    DepartmentMemberRemoved,
-    #[schema(rename = "subscription.updated")]
-    SubscriptionUpdated,
+/// The events an endpoint can subscribe to, as the API description names them: an enum of
+/// [`crate::model::WEBHOOK_EVENTS`], the one list the server and the page share.
+pub struct WebhookEventName;
+
+impl utoipa::PartialSchema for WebhookEventName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(crate::model::WEBHOOK_EVENTS))
+            .into()
+    }
 }
+
+impl utoipa::ToSchema for WebhookEventName {}
 
 fn timestamp(t: OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
