@@ -41,7 +41,8 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantContext {
 }
 
 /// The context of a request a person made: an API key is refused with 403
-/// `api_key_not_allowed` (the extractor form of [`people_only`], for one method of a path).
+/// `api_key_not_allowed`. [`people_only`] puts it in front of whole routers; a handler takes it
+/// for one method of a path.
 pub struct Person(pub TenantContext);
 
 impl<S: Send + Sync> FromRequestParts<S> for Person {
@@ -92,10 +93,7 @@ pub async fn bearer_middleware(State(state): State<AppState>, mut req: Request, 
 
 /// On the `/api/v1` routes a person must call: an API key cannot manage API keys, passwords,
 /// second factors, sessions or billing (403 `api_key_not_allowed`).
-pub async fn people_only(ctx: TenantContext, req: Request, next: Next) -> Response {
-    if ctx.api_key.is_some() {
-        return AppError::ApiKeyNotAllowed.into_response();
-    }
+pub async fn people_only(_: Person, req: Request, next: Next) -> Response {
     next.run(req).await
 }
 

@@ -100,10 +100,11 @@ pub async fn update(tx: &mut TenantTx, id: Uuid, change: &Change<'_>) -> Result<
         .await
 }
 
-/// A new secret for the endpoint; false when there is no such endpoint.
-pub async fn set_secret(db: &TenantDb, id: Uuid, secret: &str) -> Result<bool, sqlx::Error> {
-    let sql = db.sql("UPDATE {t}.webhooks SET secret = $2, updated_at = now() WHERE id = $1");
-    Ok(sqlx::query(&sql).bind(id).bind(secret).execute(db.executor()).await?.rows_affected() == 1)
+/// A new secret for the endpoint; the endpoint as it is now, `None` when there is no such one.
+pub async fn set_secret(db: &TenantDb, id: Uuid, secret: &str) -> Result<Option<WebhookRow>, sqlx::Error> {
+    let sql =
+        db.sql(&format!("UPDATE {{t}}.webhooks SET secret = $2, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"));
+    sqlx::query_as(&sql).bind(id).bind(secret).fetch_optional(db.executor()).await
 }
 
 pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {

@@ -259,10 +259,7 @@ pub async fn delete(ctx: &TenantContext, id: Uuid) -> Result<(), AppError> {
 pub async fn rotate_secret(ctx: &TenantContext, id: Uuid) -> Result<CreatedWebhookDto, AppError> {
     allowed(ctx)?;
     let secret = new_secret();
-    if !webhooks::set_secret(&ctx.db, id, &secret).await? {
-        return Err(AppError::NotFound);
-    }
-    let row = webhooks::find(&ctx.db, id).await?.ok_or(AppError::NotFound)?;
+    let row = webhooks::set_secret(&ctx.db, id, &secret).await?.ok_or(AppError::NotFound)?;
     tracing::info!(webhook = %id, "webhook secret rotated");
     Ok(CreatedWebhookDto { webhook: to_dto(row), secret })
 }
