@@ -24,6 +24,13 @@ macro_rules! body {
 }
 pub(crate) use body;
 
+/// Free text (a description): line breaks and tabs are fine, other control characters are not
+/// (PostgreSQL cannot even store a NUL byte). The request schemas state it with the pattern
+/// `^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$`.
+pub fn has_control(text: &str) -> bool {
+    text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
 /// What every required field says when it is missing or blank.
 pub const BLANK: &str = "can't be blank";
 

@@ -68,7 +68,7 @@ body! {
     pub struct DepartmentInput {
         #[schema(min_length = 1, max_length = 120, pattern = r"\S")] name: String,
         #[schema(max_length = 60, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")] identifier: String,
-        #[serde(default, deserialize_with = "nullable")] #[schema(max_length = 1000)] description: Option<String>,
+        #[serde(default, deserialize_with = "nullable")] #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")] description: Option<String>,
         active: bool,
         #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_queue_size: Option<i32>,
         #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_wait_time: Option<i32>,
@@ -80,7 +80,7 @@ body! {
     pub struct CreateDepartment {
         #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] name: String,
         #[schema(max_length = 60, pattern = r"^[a-z0-9]+(-[a-z0-9]+)*$")] identifier: String,
-        #[serde(default, deserialize_with = "nullable")] #[schema(max_length = 1000)] description: Option<String>,
+        #[serde(default, deserialize_with = "nullable")] #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")] description: Option<String>,
         active: bool,
         #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_queue_size: Option<i32>,
         #[serde(default, deserialize_with = "nullable")] #[schema(minimum = 1)] max_wait_time: Option<i32>,
@@ -109,6 +109,9 @@ fn validate(input: &DepartmentInput, creating: bool) -> Result<Option<Name>, App
     }
     if input.description.as_ref().and_then(|d| d.as_deref()).is_some_and(|d| d.chars().count() > 1000) {
         f.add("description", "should be at most 1000 characters");
+    }
+    if input.description.as_ref().and_then(|d| d.as_deref()).is_some_and(crate::server::domain::has_control) {
+        f.add("description", crate::server::domain::name::CONTROL);
     }
     for (key, value) in [("max_queue_size", input.max_queue_size), ("max_wait_time", input.max_wait_time)] {
         if value.flatten().is_some_and(|v| v < 1) {

@@ -35,7 +35,7 @@ body! {
     pub struct WebhookInput {
         #[schema(max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] url: String,
         #[schema(min_items = 1, value_type = Option<Vec<WebhookEventName>>)] events: Vec<String>,
-        #[schema(max_length = 500)] description: String,
+        #[schema(max_length = 500, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")] description: String,
         active: bool,
     }
 }
@@ -45,7 +45,7 @@ body! {
     pub struct CreateWebhook {
         #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] url: String,
         #[schema(required = true, nullable = false, min_items = 1, value_type = Vec<WebhookEventName>)] events: Vec<String>,
-        #[schema(max_length = 500)] description: String,
+        #[schema(max_length = 500, pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")] description: String,
         active: bool,
     }
 }
@@ -146,6 +146,9 @@ fn description(raw: &str) -> Result<String, String> {
     let trimmed = raw.trim();
     if trimmed.chars().count() > MAX_DESCRIPTION {
         return Err(format!("should be at most {MAX_DESCRIPTION} characters"));
+    }
+    if crate::server::domain::has_control(trimmed) {
+        return Err(crate::server::domain::name::CONTROL.into());
     }
     Ok(trimmed.to_string())
 }
