@@ -65,6 +65,7 @@ pub(crate) struct ListParams {
     /// `meta.next_cursor` of the previous page (opaque, signed; a forged one is a 422).
     cursor: Option<String>,
     /// Part of the name or email (case- and accent-insensitive).
+    #[param(pattern = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$")]
     search: Option<String>,
 }
 

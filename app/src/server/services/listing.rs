@@ -163,9 +163,15 @@ impl<'a> Query<'a> {
         self.one_of(key, &wrapped, None)
     }
 
-    /// Free text: empty is the same as absent.
-    pub fn text(&self, key: &str) -> Option<&'a str> {
-        self.raw(key).filter(|v| !v.is_empty())
+    /// Free text: empty is the same as absent; control characters are refused (a NUL byte could
+    /// not even reach PostgreSQL).
+    pub fn text(&mut self, key: &str) -> Option<&'a str> {
+        let value = self.raw(key).filter(|v| !v.is_empty())?;
+        if crate::server::domain::has_control(value) {
+            self.fail(key, crate::server::domain::name::CONTROL);
+            return None;
+        }
+        Some(value)
     }
 
     pub fn bool(&mut self, key: &str) -> Option<bool> {
