@@ -129,6 +129,12 @@ impl Config {
             trusted_proxies: trusted_proxies(env)?,
             trial_days: env.parse("ATRIUM_TRIAL_DAYS", defaults.trial_days)?,
             billing_grace_days: env.parse("ATRIUM_BILLING_GRACE_DAYS", defaults.billing_grace_days)?,
+            billing_reconcile_interval: Duration::from_secs(
+                env.parse("ATRIUM_BILLING_RECONCILE_SECS", defaults.billing_reconcile_interval.as_secs())?.max(1),
+            ),
+            billing_stale_after: Duration::from_secs(
+                env.parse("ATRIUM_BILLING_STALE_SECS", defaults.billing_stale_after.as_secs())?,
+            ),
             spare_schemas: env.parse("ATRIUM_SPARE_SCHEMAS", defaults.spare_schemas)?,
             payments,
             mail,

@@ -39,7 +39,7 @@ use app::{
         mail::{smtp::SmtpTransport, DevMailbox, MailTransport},
         password,
         payments::{asaas::AsaasClient, local::LocalProvider, PaymentProvider},
-        services::{mail, provisioning, webhooks},
+        services::{billing, mail, provisioning, webhooks},
         settings::ProviderSettings,
         state::{AppState, Core},
         web::{auth::session_middleware, client, headers, mailbox},
@@ -95,7 +95,7 @@ pub fn leptos_options(addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
 pub fn core(pool: PgPool, config: &Config) -> anyhow::Result<Core> {
     let settings = &config.settings;
     let payments: Arc<dyn PaymentProvider> = match &settings.payments.provider {
-        ProviderSettings::Local => Arc::new(LocalProvider::new(&settings.public_url)),
+        ProviderSettings::Local => Arc::new(LocalProvider::new(&settings.public_url, pool.clone())),
         ProviderSettings::Asaas { base_url, api_key } => Arc::new(AsaasClient::new(base_url, api_key)),
     };
     let mail: Arc<dyn MailTransport> = match &settings.mail.smtp_url {
@@ -131,6 +131,7 @@ impl Application {
         mail::delivery::run_in_background(&state);
         mail::notices::run_in_background(&state);
         webhooks::delivery::run_in_background(&state);
+        billing::reconcile::run_in_background(&state);
         let listener = TcpListener::bind(config.addr).await.with_context(|| format!("binding {}", config.addr))?;
         Ok(Application { listener, router: router(state), pool })
     }

@@ -69,6 +69,9 @@ pub enum AppError {
     /// The workspace used up its plan's API requests of this minute (every node counts them).
     #[error("quota exceeded")]
     QuotaExceeded { retry_after_secs: u64 },
+    /// The payment provider failed or could not be reached: nothing was changed; retry.
+    #[error("payment provider unavailable")]
+    PaymentProvider,
     /// The database cannot be reached (restarting, failing over): nothing was done; retry.
     #[error("service unavailable")]
     Unavailable { retry_after_secs: u64 },
@@ -114,6 +117,7 @@ impl AppError {
             AppError::SubscriptionInactive => 402,
             AppError::RateLimited { .. } | AppError::QuotaExceeded { .. } => 429,
             AppError::Busy { .. } | AppError::Unavailable { .. } => 503,
+            AppError::PaymentProvider => 502,
             AppError::BadRequest { .. } => 400,
             AppError::PayloadTooLarge => 413,
             AppError::UnsupportedMediaType => 415,
@@ -146,6 +150,7 @@ impl AppError {
             AppError::Busy { .. } => "busy",
             AppError::QuotaExceeded { .. } => "quota_exceeded",
             AppError::Unavailable { .. } => "service_unavailable",
+            AppError::PaymentProvider => "payment_provider_unavailable",
             AppError::BadRequest { .. } => "bad_request",
             AppError::PayloadTooLarge => "payload_too_large",
             AppError::UnsupportedMediaType => "unsupported_media_type",
@@ -198,6 +203,9 @@ impl AppError {
             }
             AppError::Unavailable { .. } => {
                 "The service is briefly unavailable: nothing was changed; retry shortly".into()
+            }
+            AppError::PaymentProvider => {
+                "The payment provider did not answer as expected: nothing was changed; retry shortly".into()
             }
             AppError::BadRequest { detail } => detail.clone(),
             AppError::PayloadTooLarge => "Request body too large".into(),

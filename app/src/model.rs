@@ -99,7 +99,7 @@ macro_rules! try_from_text {
         }
     )*};
 }
-try_from_text!(Role, SubscriptionStatus);
+try_from_text!(Role, SubscriptionStatus, BillingCycle, BillingType, ChargeStatus);
 
 /// A user as every client sees it. Never carries a password hash.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -383,12 +383,189 @@ pub struct PlanDto {
     pub features: PlanFeatures,
     /// Monthly price in centavos; `None` for plans sold by the sales team.
     pub monthly_price_cents: Option<i32>,
+    /// The price of a year paid at once, in centavos (ten months); `None` as above.
+    pub yearly_price_cents: Option<i32>,
 }
 
 impl PlanDto {
     pub fn self_service(&self) -> bool {
         self.monthly_price_cents.is_some()
     }
+
+    /// What one cycle of this plan costs, in centavos.
+    pub fn price_cents(&self, cycle: BillingCycle) -> Option<i32> {
+        match cycle {
+            BillingCycle::Monthly => self.monthly_price_cents,
+            BillingCycle::Yearly => self.yearly_price_cents,
+        }
+    }
+}
+
+/// How often the subscription charges (Asaas's `cycle`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BillingCycle {
+    #[default]
+    Monthly,
+    Yearly,
+}
+
+impl BillingCycle {
+    pub const ALL: [BillingCycle; 2] = [BillingCycle::Monthly, BillingCycle::Yearly];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BillingCycle::Monthly => "MONTHLY",
+            BillingCycle::Yearly => "YEARLY",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BillingCycle> {
+        BillingCycle::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub const fn label_key(self) -> Key {
+        match self {
+            BillingCycle::Monthly => Key::CycleMonthly,
+            BillingCycle::Yearly => Key::CycleYearly,
+        }
+    }
+}
+
+/// How the customer pays (Asaas's `billingType`): `UNDEFINED` lets the payment page offer all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum BillingType {
+    #[default]
+    Undefined,
+    CreditCard,
+    Boleto,
+    Pix,
+}
+
+impl BillingType {
+    pub const ALL: [BillingType; 4] =
+        [BillingType::Pix, BillingType::Boleto, BillingType::CreditCard, BillingType::Undefined];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            BillingType::Undefined => "UNDEFINED",
+            BillingType::CreditCard => "CREDIT_CARD",
+            BillingType::Boleto => "BOLETO",
+            BillingType::Pix => "PIX",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<BillingType> {
+        BillingType::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub const fn label_key(self) -> Key {
+        match self {
+            BillingType::Undefined => Key::PayAny,
+            BillingType::CreditCard => Key::PayCard,
+            BillingType::Boleto => Key::PayBoleto,
+            BillingType::Pix => Key::PayPix,
+        }
+    }
+}
+
+/// Where one charge stands: `pending → paid | overdue | canceled`, `overdue → paid | canceled`,
+/// `paid → refunded | chargeback`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChargeStatus {
+    Pending,
+    Paid,
+    Overdue,
+    Refunded,
+    Chargeback,
+    Canceled,
+}
+
+impl ChargeStatus {
+    pub const ALL: [ChargeStatus; 6] = [
+        ChargeStatus::Pending,
+        ChargeStatus::Paid,
+        ChargeStatus::Overdue,
+        ChargeStatus::Refunded,
+        ChargeStatus::Chargeback,
+        ChargeStatus::Canceled,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            ChargeStatus::Pending => "pending",
+            ChargeStatus::Paid => "paid",
+            ChargeStatus::Overdue => "overdue",
+            ChargeStatus::Refunded => "refunded",
+            ChargeStatus::Chargeback => "chargeback",
+            ChargeStatus::Canceled => "canceled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChargeStatus> {
+        ChargeStatus::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
+    pub const fn label_key(self) -> Key {
+        match self {
+            ChargeStatus::Pending => Key::ChargePending,
+            ChargeStatus::Paid => Key::ChargePaid,
+            ChargeStatus::Overdue => Key::ChargeOverdue,
+            ChargeStatus::Refunded => Key::ChargeRefunded,
+            ChargeStatus::Chargeback => Key::ChargeChargeback,
+            ChargeStatus::Canceled => Key::ChargeCanceled,
+        }
+    }
+
+    /// Whether the charge can still be paid (its page links to the payment).
+    pub fn open(self) -> bool {
+        matches!(self, ChargeStatus::Pending | ChargeStatus::Overdue)
+    }
+}
+
+/// One charge of the workspace: `GET /api/v1/billing/charges` and the billing page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct ChargeDto {
+    pub id: Uuid,
+    /// `subscription` (a cycle of the subscription) or `upgrade` (a prorated one-off charge).
+    pub kind: String,
+    pub description: String,
+    /// `yyyy-mm-dd`.
+    pub due_date: String,
+    pub value_cents: i32,
+    pub status: ChargeStatus,
+    pub billing_type: BillingType,
+    /// RFC 3339; set once paid.
+    pub paid_at: Option<String>,
+    /// The provider's payment page: boleto, PIX QR code or card, and the receipt once paid.
+    pub invoice_url: Option<String>,
+    pub bank_slip_url: Option<String>,
+    pub receipt_url: Option<String>,
+    /// True when the provider reported a paid value other than the charge's: not applied.
+    pub value_mismatch: bool,
+    /// The service invoice (nota fiscal, NFS-e) Asaas issued for it: its status and PDF.
+    pub nfse_status: Option<String>,
+    pub nfse_url: Option<String>,
+}
+
+/// `POST /api/v1/billing/subscription` (and the checkout endpoints): what the change did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SubscriptionChangeDto {
+    /// `on_payment` (the plan comes when `payment_url`'s charge is paid), `now` or `next_cycle`.
+    pub effective: String,
+    pub plan: String,
+    pub cycle: BillingCycle,
+    pub billing_type: BillingType,
+    /// The charge to pay now, if any, and its payment page.
+    pub charge_id: Option<Uuid>,
+    pub payment_url: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -413,12 +590,31 @@ pub struct BillingDto {
     pub limits: PlanLimits,
     pub features: PlanFeatures,
     pub usage: UsageDto,
+    pub cycle: BillingCycle,
+    pub billing_type: BillingType,
+    /// What each cycle costs, in centavos (null before a subscription exists).
+    pub price_cents: Option<i32>,
+    /// The next open charge (or the next cycle's): `yyyy-mm-dd` and centavos.
+    pub next_charge_date: Option<String>,
+    pub next_charge_cents: Option<i32>,
+    /// The open charge's payment page, when one waits to be paid.
+    pub payment_url: Option<String>,
+    /// A downgrade waiting for the next cycle.
+    pub scheduled_plan: Option<String>,
+    /// Until when changes are allowed (RFC 3339): the trial's or the paid period's end, plus the
+    /// grace period while active or past due; null when there is no end.
+    pub writable_until: Option<String>,
+    /// RFC 3339: when the owner canceled (the workspace stays writable until the period's end).
+    pub canceled_at: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutDto {
-    pub checkout_id: Uuid,
+    /// The charge to pay (the first of the subscription, or an upgrade's); null when nothing is
+    /// to be paid now (a change for the next cycle): then `checkout_url` is the success URL.
+    pub checkout_id: Option<Uuid>,
+    /// Its payment page.
     pub checkout_url: String,
 }
 
@@ -427,9 +623,11 @@ pub struct CheckoutDto {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct CheckoutView {
     pub company_name: String,
-    pub plan_name: String,
-    pub monthly_price_cents: Option<i32>,
-    pub status: String,
+    pub description: String,
+    pub value_cents: i32,
+    pub due_date: String,
+    pub billing_type: BillingType,
+    pub status: ChargeStatus,
 }
 
 /// R$ with Brazilian separators: 69900 → "R$ 699,00".
@@ -516,4 +714,8 @@ pub struct SignupView {
 pub struct BillingPage {
     pub billing: BillingDto,
     pub plans: Vec<PlanDto>,
+    /// The latest charges (newest first).
+    pub charges: Page<ChargeDto>,
+    /// Only the owner changes the subscription; managers read it.
+    pub can_change: bool,
 }

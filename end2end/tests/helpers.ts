@@ -54,3 +54,65 @@ export function totp(secret: string, stepsAhead = 0): string {
   const value = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
   return value.toString().padStart(6, '0');
 }
+
+const PASSWORD = 'a quiet harbour at dawn';
+
+/** A valid numeric CNPJ for base `n` (check digits as the Receita Federal computes them). */
+export function cnpj(n: number): string {
+  const digits = (String(n % 100_000_000).padStart(8, '0') + '0001').split('').map(Number);
+  for (const weights of [[5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2], [6, 5, 4, 3, 2, 9, 8, 7, 6, 5, 4, 3, 2]]) {
+    const sum = digits.reduce((acc, d, i) => acc + d * weights[i], 0);
+    const r = sum % 11;
+    digits.push(r < 2 ? 0 : 11 - r);
+  }
+  return digits.join('');
+}
+
+export function unique(): { stamp: string; doc: string } {
+  const n = Date.now() % 100_000_000;
+  return { stamp: n.toString(36), doc: cnpj(n) };
+}
+
+/**
+ * Company, admin and plan steps with JavaScript on; the owner then confirms the address from the
+ * emailed link (read in the development mailbox), which paying waits for; ends on the local
+ * checkout page.
+ */
+export async function signUp(page: Page, company: string, doc: string, email: string, plan: string) {
+  await page.goto('/signup');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#field-company_name').fill(company);
+  // Typed digit by digit: the field formats and checks it as it goes.
+  await page.locator('#field-document').pressSequentially(doc);
+  await expect(page.locator('#field-document')).toHaveValue(
+    `${doc.slice(0, 2)}.${doc.slice(2, 5)}.${doc.slice(5, 8)}/${doc.slice(8, 12)}-${doc.slice(12)}`,
+  );
+  await expect(page.getByTestId('document-valid')).toBeVisible();
+  await page.getByRole('button', { name: 'Continuar' }).click();
+
+  await expect(page.getByTestId('signup-admin')).toBeVisible();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#field-admin_name').fill('Alice Admin');
+  await page.locator('#field-admin_email').fill(email);
+  await page.locator('#field-admin_password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Continuar' }).click();
+
+  await expect(page.getByTestId('signup-plan')).toBeVisible();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  // The plans table comes from data, prices in R$.
+  await expect(page.getByTestId('plan-starter')).toContainText('R$ 99,00');
+  await expect(page.getByTestId('plan-professional')).toContainText('R$ 699,00');
+  await expect(page.getByTestId('plan-enterprise')).toContainText('Fale com vendas');
+  await page.getByTestId(`plan-${plan}`).click();
+  await page.getByRole('button', { name: 'Criar conta e ir ao pagamento' }).click();
+  // The workspace exists; paying waits until the owner confirms the address, and the page says so.
+  await expect(page).toHaveURL(/\/billing$/);
+  await expect(page.getByTestId('unverified-banner')).toBeVisible();
+  await confirmEmail(page, email);
+  await expect(page.getByTestId('unverified-banner')).toHaveCount(0);
+  await page.goto('/billing');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByTestId(`billing-plan-${plan}`).getByRole('button', { name: 'Assinar este plano' }).click();
+  await expect(page).toHaveURL(/\/checkout\/local\//);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+}

@@ -16,7 +16,7 @@ use app::{
         services::{
             billing::{
                 self,
-                checkout::{self, SignupCheckout},
+                subscription::{self as checkout, SignupCheckout},
             },
             signup::{self, DocumentInput, RegisterInput},
         },

@@ -340,7 +340,8 @@ impl TestApp {
             .unwrap()
     }
 
-    /// A registered company with a pending checkout for `plan`; returns (owner token, checkout ref, tenant id).
+    /// A registered company whose subscription to `plan` waits for its first payment; returns
+    /// (owner token, the first charge's payment id at the provider, tenant id).
     pub async fn with_checkout(&self, slug: &str, n: u32, plan: &str) -> (String, String, String) {
         let mut body = register_body(slug, &cnpj(n));
         body["slug"] = json!(slug);
@@ -355,13 +356,14 @@ impl TestApp {
             )
             .await;
         assert_eq!(status, 200, "{res}");
-        let url = res["data"]["checkout_url"].as_str().unwrap();
-        let reference = url.rsplit('/').next().unwrap().to_string();
-        let tenant_id: Uuid = sqlx::query_scalar("SELECT id FROM tenants WHERE slug = $1")
-            .bind(slug)
-            .fetch_one(&self.pool)
-            .await
-            .unwrap();
+        let charge: Uuid = res["data"]["checkout_id"].as_str().unwrap().parse().unwrap();
+        // The payment page's address is the provider's; the charge row names its payment.
+        let (reference, tenant_id): (String, Uuid) =
+            sqlx::query_as("SELECT provider_ref, tenant_id FROM public.charges WHERE id = $1")
+                .bind(charge)
+                .fetch_one(&self.pool)
+                .await
+                .unwrap();
         (owner, reference, tenant_id.to_string())
     }
 }
@@ -565,4 +567,145 @@ pub async fn serve(mut cmd: tokio::process::Command) -> (tokio::process::Child, 
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("the server process did not start");
+}
+
+/// The billing columns of a workspace's registry row.
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct Billing {
+    pub status: String,
+    pub plan_id: String,
+    pub subscription_id: Option<String>,
+    pub payment_customer_id: Option<String>,
+    pub subscription_value_cents: Option<i32>,
+    pub scheduled_plan_id: Option<String>,
+    pub billing_cycle: String,
+    pub billing_type: String,
+    pub current_period_start: Option<time::OffsetDateTime>,
+    pub current_period_end: Option<time::OffsetDateTime>,
+    pub canceled_at: Option<time::OffsetDateTime>,
+}
+
+/// A row of `public.charges`.
+#[derive(sqlx::FromRow, Debug, Clone, PartialEq)]
+pub struct Charge {
+    pub id: Uuid,
+    pub provider: String,
+    pub provider_ref: String,
+    pub subscription_id: Option<String>,
+    pub kind: String,
+    pub plan_id: Option<String>,
+    pub from_plan_id: Option<String>,
+    pub expected_cents: i32,
+    pub value_cents: Option<i32>,
+    pub value_mismatch: bool,
+    pub status: String,
+    pub due_date: time::Date,
+    pub invoice_url: Option<String>,
+}
+
+impl TestApp {
+    pub async fn billing_of(&self, slug: &str) -> Billing {
+        sqlx::query_as(
+            "SELECT status, plan_id, subscription_id, payment_customer_id, subscription_value_cents, \
+             scheduled_plan_id, billing_cycle, billing_type, current_period_start, current_period_end, canceled_at \
+             FROM public.tenants WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    /// The workspace's charges, oldest first.
+    pub async fn charges_of(&self, slug: &str) -> Vec<Charge> {
+        sqlx::query_as(
+            "SELECT c.id, c.provider, c.provider_ref, c.subscription_id, c.kind, c.plan_id, c.from_plan_id, \
+             c.expected_cents, c.value_cents, c.value_mismatch, c.status, c.due_date, c.invoice_url \
+             FROM public.charges c JOIN public.tenants t ON t.id = c.tenant_id WHERE t.slug = $1 \
+             ORDER BY c.inserted_at, c.id",
+        )
+        .bind(slug)
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
+    /// The charge of a provider payment id.
+    pub async fn charge(&self, reference: &str) -> Charge {
+        sqlx::query_as(
+            "SELECT id, provider, provider_ref, subscription_id, kind, plan_id, from_plan_id, expected_cents, \
+             value_cents, value_mismatch, status, due_date, invoice_url FROM public.charges WHERE provider_ref = $1",
+        )
+        .bind(reference)
+        .fetch_one(&self.pool)
+        .await
+        .unwrap_or_else(|e| panic!("charge {reference}: {e}"))
+    }
+
+    /// What processing a payment event did (`payment_events.outcome`), if it was recorded.
+    pub async fn outcome_of(&self, event_id: &str) -> Option<String> {
+        sqlx::query_scalar("SELECT outcome FROM public.payment_events WHERE id = $1")
+            .bind(event_id)
+            .fetch_optional(&self.pool)
+            .await
+            .unwrap()
+    }
+
+    /// A payment event as Asaas sends it about the stored charge `reference`, for its full value.
+    pub async fn charge_event(&self, id: &str, event: &str, reference: &str) -> Value {
+        let charge = self.charge(reference).await;
+        payment_event(
+            id,
+            event,
+            json!({
+                "id": charge.provider_ref, "subscription": charge.subscription_id,
+                "value": f64::from(charge.expected_cents) / 100.0, "billingType": "PIX",
+                "dueDate": charge.due_date.to_string(), "invoiceUrl": charge.invoice_url,
+            }),
+        )
+    }
+
+    /// Posts a payment event to the webhook with the right token; asserts a 200 and answers
+    /// its outcome.
+    pub async fn deliver(&self, event: &Value) -> String {
+        let (status, body) = self.webhook(Some(WEBHOOK_TOKEN), event).await;
+        assert_eq!(status, 200, "{} {}: {body}", event["event"], event["payment"]["id"]);
+        body["data"]["outcome"].as_str().unwrap_or_default().to_string()
+    }
+}
+
+/// A webhook event as Asaas sends it about a payment; `payment` gets `object`, and the status the
+/// event stands for unless it has one.
+pub fn payment_event(id: &str, event: &str, mut payment: Value) -> Value {
+    payment["object"] = json!("payment");
+    if payment.get("status").is_none() {
+        let status = match event {
+            "PAYMENT_CONFIRMED" => "CONFIRMED",
+            "PAYMENT_RECEIVED" => "RECEIVED",
+            "PAYMENT_OVERDUE" => "OVERDUE",
+            "PAYMENT_REFUNDED" => "REFUNDED",
+            "PAYMENT_CHARGEBACK_REQUESTED" => "CHARGEBACK_REQUESTED",
+            _ => "PENDING",
+        };
+        payment["status"] = json!(status);
+    }
+    json!({ "id": id, "event": event, "dateCreated": "2026-12-07 10:00:00", "payment": payment })
+}
+
+/// Calls the server at `base` (another node) as `token`'s user of `tenant`; answers (status, body).
+pub async fn call_at(
+    base: &str,
+    method: Method,
+    token: &str,
+    tenant: &str,
+    path: &str,
+    body: Option<Value>,
+) -> (u16, Value) {
+    let mut req = Client::new().request(method, format!("{base}{path}")).bearer_auth(token).header("X-Tenant", tenant);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
 }

@@ -8,8 +8,8 @@ use uuid::Uuid;
 
 use crate::{
     helpers::{
-        browser, cnpj, form_sign_in, spawn_app, spawn_app_with, staffed, test_settings, token, user_id, PASSWORD,
-        PUBLIC_URL, STRONG_PASSWORD, WEBHOOK_TOKEN,
+        browser, cnpj, form_sign_in, payment_event, spawn_app, spawn_app_with, staffed, test_settings, token, user_id,
+        PASSWORD, PUBLIC_URL, STRONG_PASSWORD,
     },
     smtp::Mode,
 };
@@ -591,18 +591,22 @@ async fn account_notices_password_email_and_a_new_browser() {
 async fn billing_events_are_told_to_the_owners() {
     let app = spawn_app().await;
     let (_, reference, _) = app.with_checkout("acme", 4, "professional").await;
-    let event = |id: &str, name: &str, key: &str, object: Value| json!({ "id": id, "event": name, "dateCreated": "2026-12-03 10:00:00", key: object });
-    let paid = event("e1", "CHECKOUT_PAID", "checkout", json!({ "id": reference }));
-    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &paid).await.0, 200);
+    assert_eq!(app.deliver(&app.charge_event("e1", "PAYMENT_CONFIRMED", &reference).await).await, "applied");
     let (mail, _) = app.mail_with_link("alice@company.test", "/billing").await;
     assert_eq!(mail.subject, "Plano alterado para Professional — acme", "in the owner's language (pt-BR)");
-    let overdue = event("e2", "PAYMENT_OVERDUE", "payment", json!({ "id": "pay_1", "checkoutSession": reference }));
-    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
+    // The next cycle's charge falls overdue.
+    let subscription = app.charge(&reference).await.subscription_id.unwrap();
+    let overdue = payment_event(
+        "e2",
+        "PAYMENT_OVERDUE",
+        json!({ "id": "pay_next", "subscription": subscription, "value": 699.0, "dueDate": "2027-01-04" }),
+    );
+    assert_eq!(app.deliver(&overdue).await, "applied");
     // A replayed event is applied once, and so is its notice.
-    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
-    let canceled =
-        event("e3", "SUBSCRIPTION_DELETED", "subscription", json!({ "id": "sub_1", "checkoutSession": reference }));
-    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &canceled).await.0, 200);
+    assert_eq!(app.deliver(&overdue).await, "duplicate");
+    let canceled = json!({ "id": "e3", "event": "SUBSCRIPTION_DELETED", "dateCreated": "2026-12-03 10:00:00",
+                           "subscription": { "object": "subscription", "id": subscription, "deleted": true } });
+    assert_eq!(app.deliver(&canceled).await, "applied");
     // The verification mail, the plan change, the overdue payment, the cancellation.
     let mails = app.mail.wait_for("alice@company.test", 4, WAIT).await;
     let mut subjects: Vec<&str> = mails[1..].iter().map(|m| m.subject.as_str()).collect();

@@ -1,6 +1,7 @@
 //! Integration tests: the real server on port 0 against a fresh PostgreSQL database per test.
 mod api_keys;
 mod asaas;
+mod asaas_double;
 mod auth;
 mod billing;
 mod company;

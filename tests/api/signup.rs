@@ -1,5 +1,5 @@
 //! Signup: document validation, registration (happy path, every 409/422, races) and the public
-//! checkout's redirect rules.
+//! checkout (the owner's token, its redirect rules, the first charge it makes).
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
@@ -229,11 +229,14 @@ async fn the_signup_checkout_needs_the_owners_token_from_registration() {
     let (status, _) = app.signup_checkout(Some(&mia), body.clone()).await;
     assert_eq!(status, 403);
     // Nothing was started by the refused calls.
-    let checkouts: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM public.checkouts").fetch_one(&app.pool).await.unwrap();
-    assert_eq!(checkouts, 0);
+    let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM public.charges").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(charges, 0);
+    assert_eq!(app.billing_of("acme").await.subscription_id, None);
     let (status, res) = app.signup_checkout(Some(&owner), body).await;
     assert_eq!(status, 200, "{res}");
+    assert!(app.billing_of("acme").await.subscription_id.is_some());
+    let charges: i64 = sqlx::query_scalar("SELECT count(*) FROM public.charges").fetch_one(&app.pool).await.unwrap();
+    assert_eq!(charges, 1);
 }
 
 #[tokio::test]
@@ -272,8 +275,15 @@ async fn checkout_urls_must_stay_on_this_application() {
     let (status, body) = app.signup_checkout(Some(&owner), checkout(&ok, "/billing?x=1", "professional")).await;
     assert_eq!(status, 200, "{body}");
     let url = body["data"]["checkout_url"].as_str().unwrap();
-    assert!(url.starts_with(&format!("{PUBLIC_URL}/checkout/local/")), "{url}");
-    assert!(body["data"]["checkout_id"].is_string());
+    assert!(url.starts_with(&format!("{PUBLIC_URL}/checkout/local/pay_local_")), "{url}");
+    // The id is the first charge's, and the page is that charge's.
+    let reference = url.rsplit('/').next().unwrap();
+    let charge = app.charge(reference).await;
+    assert_eq!(body["data"]["checkout_id"], charge.id.to_string());
+    assert_eq!(
+        (charge.kind.as_str(), charge.plan_id.as_deref(), charge.status.as_str()),
+        ("subscription", Some("professional"), "pending")
+    );
     // The plan changes only when the payment is confirmed.
     let plan: String =
         sqlx::query_scalar("SELECT plan_id FROM tenants WHERE slug = 'acme'").fetch_one(&app.pool).await.unwrap();

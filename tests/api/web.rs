@@ -202,7 +202,7 @@ async fn signup_pages_work_as_plain_forms_through_the_local_checkout() {
     let token = link.split_once('#').unwrap().1;
     let res = post("/rpc/verify_email", &[("token", token)]).await.unwrap();
     assert_eq!(location(&res), "/?notice=email_verified");
-    let res = post("/rpc/change_plan", &[("plan", "starter")]).await.unwrap();
+    let res = post("/rpc/change_subscription", &[("plan", "starter")]).await.unwrap();
     let checkout = location(&res);
     let path = checkout.strip_prefix(PUBLIC_URL).unwrap_or_else(|| panic!("{checkout}"));
     assert!(path.starts_with("/checkout/local/"), "{checkout}");

@@ -10,7 +10,7 @@ use sha2::Sha256;
 use uuid::Uuid;
 
 use crate::{
-    helpers::{spawn_app, spawn_app_with, staffed_on, test_settings, token, TestApp, PASSWORD, WEBHOOK_TOKEN},
+    helpers::{payment_event, spawn_app, spawn_app_with, staffed_on, test_settings, token, TestApp, PASSWORD},
     receiver::{Answer, Receiver},
 };
 use app::server::{
@@ -407,14 +407,17 @@ async fn every_change_sends_its_event_with_its_data() {
 async fn a_payment_event_sends_subscription_updated() {
     let app = spawn_app().await;
     let (owner, reference, _) = app.with_checkout("acme", 1, "professional").await;
-    let paid = json!({ "id": "evt_1", "event": "CHECKOUT_PAID", "dateCreated": "2026-11-23 10:00:00",
-                       "checkout": { "id": reference, "status": "PAID" } });
-    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &paid).await.0, 200);
+    assert_eq!(app.deliver(&app.charge_event("evt_1", "PAYMENT_CONFIRMED", &reference).await).await, "applied");
     let receiver = Receiver::start().await;
     endpoint(&app, &owner, "acme", &receiver.url, &["subscription.updated"]).await;
-    let overdue = json!({ "id": "evt_2", "event": "PAYMENT_OVERDUE", "dateCreated": "2026-11-23 10:00:00",
-                          "payment": { "id": "pay_1", "checkoutSession": reference } });
-    assert_eq!(app.webhook(Some(WEBHOOK_TOKEN), &overdue).await.0, 200);
+    // The next cycle's charge falls overdue.
+    let subscription = app.charge(&reference).await.subscription_id.unwrap();
+    let overdue = payment_event(
+        "evt_2",
+        "PAYMENT_OVERDUE",
+        json!({ "id": "pay_next", "subscription": subscription, "value": 699.0, "dueDate": "2027-01-04" }),
+    );
+    assert_eq!(app.deliver(&overdue).await, "applied");
     let got = receiver.wait_for(1, Duration::from_secs(10)).await;
     let body = got[0].json();
     assert_eq!(body["event"], "subscription.updated");

@@ -1,14 +1,15 @@
-//! `/checkout/local/:reference`: the development payment page of the local provider. "Pay" and
-//! "Cancel" send the events Asaas would send, then go to the checkout's success or cancel URL.
+//! `/checkout/local/:reference`: the development payment page of one charge of the local
+//! provider. "Pay", "Let it become overdue" and "Refund" send the events Asaas would send; "Cancel"
+//! goes back to the billing page.
 use leptos::prelude::*;
 
 use crate::{
     components::{
-        form::{error_key, follow, FormStatus, Submit, BUTTON_SECONDARY, CARD},
+        form::{error_key, follow, FormStatus, Submit, BUTTON, BUTTON_SECONDARY, CARD},
         layout::VisitorLayout,
     },
     i18n::{t, Key},
-    model::format_brl,
+    model::{format_brl, ChargeStatus},
     server_fns::billing::{get_local_checkout, FinishLocalCheckout},
 };
 
@@ -30,35 +31,45 @@ pub fn LocalCheckoutPage() -> impl IntoView {
                             Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                             Ok(c) => {
                                 let reference = reference.get_value();
-                                let open = c.status == "pending";
+                                let button = |outcome: &'static str, label: &'static str, class: &'static str| {
+                                    let reference = reference.clone();
+                                    view! {
+                                        <ActionForm action=finish>
+                                            <input type="hidden" name="reference" value=reference/>
+                                            <input type="hidden" name="outcome" value=outcome/>
+                                            <Submit label=label pending=finish.pending().into() class=class/>
+                                        </ActionForm>
+                                    }
+                                };
+                                let buttons = match c.status {
+                                    ChargeStatus::Pending => view! {
+                                        {button("pay", t(Key::CheckoutPay), BUTTON)}
+                                        {button("overdue", t(Key::CheckoutOverdue), BUTTON_SECONDARY)}
+                                        {button("cancel", t(Key::CheckoutCancel), BUTTON_SECONDARY)}
+                                    }.into_any(),
+                                    ChargeStatus::Overdue => view! {
+                                        {button("pay", t(Key::CheckoutPay), BUTTON)}
+                                        {button("cancel", t(Key::CheckoutCancel), BUTTON_SECONDARY)}
+                                    }.into_any(),
+                                    ChargeStatus::Paid => view! {
+                                        <p class="text-sm font-medium" data-testid="checkout-closed">{t(Key::CheckoutClosed)}</p>
+                                        {button("refund", t(Key::CheckoutRefund), BUTTON_SECONDARY)}
+                                    }.into_any(),
+                                    _ => view! { <p class="text-sm font-medium" data-testid="checkout-closed">{t(Key::CheckoutClosed)}</p> }.into_any(),
+                                };
                                 view! {
                                     <div class=format!("{CARD} mt-6 space-y-4")>
                                         <FormStatus error=error/>
                                         <dl class="space-y-2 text-sm">
-                                            <div class="flex justify-between"><dt class="text-slate-500">{t(Key::DashboardCompany)}</dt><dd>{c.company_name.clone()}</dd></div>
-                                            <div class="flex justify-between"><dt class="text-slate-500">{t(Key::DashboardPlan)}</dt><dd data-testid="checkout-plan">{c.plan_name.clone()}</dd></div>
-                                            <div class="flex justify-between"><dt class="text-slate-500">{t(Key::CheckoutMonthly)}</dt><dd class="font-semibold">{c.monthly_price_cents.map(format_brl).unwrap_or_default()}</dd></div>
+                                            <div class="flex justify-between gap-4"><dt class="text-slate-600 dark:text-slate-400">{t(Key::DashboardCompany)}</dt><dd>{c.company_name.clone()}</dd></div>
+                                            <div class="flex justify-between gap-4"><dt class="text-slate-600 dark:text-slate-400">{t(Key::BillingChargeDescription)}</dt><dd data-testid="checkout-plan">{c.description.clone()}</dd></div>
+                                            <div class="flex justify-between gap-4"><dt class="text-slate-600 dark:text-slate-400">{t(Key::BillingChargeDate)}</dt><dd>{c.due_date.clone()}</dd></div>
+                                            <div class="flex justify-between gap-4"><dt class="text-slate-600 dark:text-slate-400">{t(Key::BillingMethod)}</dt><dd>{t(c.billing_type.label_key())}</dd></div>
+                                            <div class="flex justify-between gap-4"><dt class="text-slate-600 dark:text-slate-400">{t(Key::BillingChargeAmount)}</dt><dd class="font-semibold" data-testid="checkout-amount">{format_brl(c.value_cents)}</dd></div>
+                                            <div class="flex justify-between gap-4"><dt class="text-slate-600 dark:text-slate-400">{t(Key::DashboardStatus)}</dt><dd data-testid="checkout-status">{t(c.status.label_key())}</dd></div>
                                         </dl>
-                                        {if open {
-                                            let (pay_ref, cancel_ref) = (reference.clone(), reference);
-                                            view! {
-                                                <p class="text-xs text-slate-500">{t(Key::CheckoutLocalHint)}</p>
-                                                <div class="flex gap-3">
-                                                    <ActionForm action=finish>
-                                                        <input type="hidden" name="reference" value=pay_ref/>
-                                                        <input type="hidden" name="outcome" value="pay"/>
-                                                        <Submit label=t(Key::CheckoutPay) pending=finish.pending().into()/>
-                                                    </ActionForm>
-                                                    <ActionForm action=finish>
-                                                        <input type="hidden" name="reference" value=cancel_ref/>
-                                                        <input type="hidden" name="outcome" value="cancel"/>
-                                                        <Submit label=t(Key::CheckoutCancel) pending=finish.pending().into() class=BUTTON_SECONDARY/>
-                                                    </ActionForm>
-                                                </div>
-                                            }.into_any()
-                                        } else {
-                                            view! { <p class="text-sm font-medium" data-testid="checkout-closed">{t(Key::CheckoutClosed)}</p> }.into_any()
-                                        }}
+                                        <p class="text-xs text-slate-600 dark:text-slate-400">{t(Key::CheckoutLocalHint)}</p>
+                                        <div class="flex flex-wrap gap-3">{buttons}</div>
                                     </div>
                                 }.into_any()
                             }

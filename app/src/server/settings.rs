@@ -32,6 +32,11 @@ pub struct Settings {
     /// Days a workspace stays writable past the end of its paid period while no payment for the
     /// next one is confirmed.
     pub billing_grace_days: i64,
+    /// How often each process looks for subscriptions to reconcile with the provider
+    /// (`ATRIUM_BILLING_RECONCILE_SECS`, 300).
+    pub billing_reconcile_interval: Duration,
+    /// A subscription not checked for this long is asked about (`ATRIUM_BILLING_STALE_SECS`, 3600).
+    pub billing_stale_after: Duration,
     /// Ready-made tenant schemas kept for signups (0: create each schema at signup).
     pub spare_schemas: usize,
     pub payments: PaymentSettings,
@@ -176,6 +181,8 @@ impl Default for Settings {
             trusted_proxies: Vec::new(),
             trial_days: 14,
             billing_grace_days: 7,
+            billing_reconcile_interval: Duration::from_secs(300),
+            billing_stale_after: Duration::from_secs(3600),
             spare_schemas: 4,
             payments: PaymentSettings { provider: ProviderSettings::Local, webhook_token: String::new() },
             mail: MailSettings::default(),

@@ -169,7 +169,7 @@ pub async fn signup_plan(plan: String) -> Result<String, AppError> {
         i18n::Locale,
         server::{
             domain::fields::Fields,
-            services::{billing::checkout, signup},
+            services::{billing::subscription as checkout, signup},
             web::{auth::RequestLocale, request, session},
         },
     };
@@ -219,6 +219,8 @@ pub async fn signup_plan(plan: String) -> Result<String, AppError> {
                 plan: Some(chosen.id.clone()),
                 success_url: Some("/?notice=subscribed".into()),
                 cancel_url: Some("/billing?notice=checkout_canceled".into()),
+                cycle: None,
+                billing_type: None,
             },
         )
         .await;

@@ -1,5 +1,5 @@
 //! Repositories, mirroring `migrations/`: `public` for the shared tables (registry, plans,
-//! checkouts, payment events, spare schemas), `tenant` for each tenant's tables, which take only a
+//! charges, payment events, spare schemas), `tenant` for each tenant's tables, which take only a
 //! `TenantDb`/`TenantConn`/`TenantTx`. Rows are `sqlx::FromRow` types; services turn them into
 //! the DTOs of `crate::model`.
 pub mod health;

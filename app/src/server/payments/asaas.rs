@@ -1,25 +1,106 @@
-//! The Asaas API v3 client: a customer per company, then a recurring monthly checkout per plan
-//! change. Headers, paths and bodies follow docs.asaas.com (`access_token` header, mandatory
-//! `User-Agent`, `{"errors": [{code, description}]}` on failure). Payment is confirmed only by
-//! webhooks (see `services::billing`), never by the buyer reaching `successUrl`.
+//! The Asaas API v3 client: a customer per company (`/customers`), one subscription per
+//! workspace (`/subscriptions`, whose charges Asaas creates each cycle), one-off payments
+//! (`/payments`) for an upgrade's prorated difference. Headers, paths and bodies follow
+//! docs.asaas.com (`access_token` header, mandatory `User-Agent`, `{"errors": [{code,
+//! description}]}` on failure). Payment is confirmed only by webhooks and the reconciliation
+//! (see `services::billing`), never by the buyer reaching a success page.
 use std::time::Duration;
 
 use serde::{de::DeserializeOwned, Deserialize, Deserializer};
 use serde_json::json;
-use uuid::Uuid;
 
-use super::{BoxFuture, CheckoutRequest, CreatedCheckout, PaymentError, PaymentProvider};
+use super::{
+    reais, BoxFuture, NewCustomer, NewPayment, NewSubscription, PaymentError, PaymentProvider, RemotePayment,
+    RemoteSubscription, SubscriptionTerms,
+};
 
 const USER_AGENT: &str = concat!("atrium/", env!("CARGO_PKG_VERSION"));
-/// Asaas requires an image per checkout item; a 1×1 transparent PNG keeps the page plain.
-const ITEM_IMAGE_PNG: &str =
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=";
 
 pub struct AsaasClient {
     /// e.g. `https://api-sandbox.asaas.com/v3` (no trailing slash).
     base_url: String,
     api_key: String,
     http: reqwest::Client,
+}
+
+/// A subscription as `/subscriptions` answers it (the fields Atrium reads).
+#[derive(Deserialize)]
+struct SubscriptionBody {
+    id: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    deleted: Option<bool>,
+}
+
+impl From<SubscriptionBody> for RemoteSubscription {
+    fn from(b: SubscriptionBody) -> Self {
+        RemoteSubscription {
+            id: b.id,
+            status: b.status.unwrap_or_else(|| "ACTIVE".into()),
+            deleted: b.deleted.unwrap_or(false),
+        }
+    }
+}
+
+/// A payment as `/payments` answers it.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PaymentBody {
+    id: String,
+    #[serde(default)]
+    customer: Option<String>,
+    #[serde(default)]
+    subscription: Option<String>,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(default)]
+    value: Option<f64>,
+    #[serde(default)]
+    original_value: Option<f64>,
+    #[serde(default)]
+    billing_type: Option<String>,
+    #[serde(default)]
+    due_date: Option<String>,
+    #[serde(default)]
+    invoice_url: Option<String>,
+    #[serde(default)]
+    bank_slip_url: Option<String>,
+    #[serde(default)]
+    transaction_receipt_url: Option<String>,
+    #[serde(default)]
+    external_reference: Option<String>,
+    #[serde(default)]
+    deleted: Option<bool>,
+}
+
+impl From<PaymentBody> for RemotePayment {
+    fn from(b: PaymentBody) -> Self {
+        RemotePayment {
+            id: b.id,
+            customer: b.customer,
+            subscription: b.subscription,
+            status: b.status.unwrap_or_else(|| "PENDING".into()),
+            value: b.value.unwrap_or_default(),
+            original_value: b.original_value,
+            billing_type: b.billing_type.unwrap_or_else(|| "UNDEFINED".into()),
+            due_date: b.due_date.unwrap_or_default(),
+            invoice_url: b.invoice_url,
+            bank_slip_url: b.bank_slip_url,
+            transaction_receipt_url: b.transaction_receipt_url,
+            external_reference: b.external_reference,
+            deleted: b.deleted.unwrap_or(false),
+        }
+    }
+}
+
+/// A page of a list answer: `{object: "list", hasMore, totalCount, limit, offset, data}`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ListBody<T> {
+    data: Vec<T>,
+    #[serde(default)]
+    has_more: bool,
 }
 
 impl AsaasClient {
@@ -33,29 +114,18 @@ impl AsaasClient {
         AsaasClient { base_url: base_url.trim_end_matches('/').to_string(), api_key: api_key.to_string(), http }
     }
 
-    /// Where the buyer pays when the answer carries no `link`: the hosted checkout on the web
-    /// host that belongs to the API host.
-    fn hosted_checkout_url(&self, id: &str) -> String {
-        let web = if self.base_url.contains("api-sandbox.") || self.base_url.contains("sandbox.asaas.com") {
-            "https://sandbox.asaas.com".to_string()
-        } else if self.base_url.contains("api.asaas.com") {
-            "https://asaas.com".to_string()
-        } else {
-            // A double or proxy: its own origin serves the page.
-            self.base_url.trim_end_matches("/v3").trim_end_matches("/api").to_string()
-        };
-        format!("{web}/checkoutSession/show?id={id}")
-    }
-
-    async fn post<T: for<'de> Deserialize<'de>>(&self, path: &str, body: serde_json::Value) -> Result<T, PaymentError> {
-        let response = self
-            .http
-            .post(format!("{}{path}", self.base_url))
-            .header("access_token", &self.api_key)
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| PaymentError::Unreachable(e.to_string()))?;
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> Result<T, PaymentError> {
+        let mut request =
+            self.http.request(method, format!("{}{path}", self.base_url)).header("access_token", &self.api_key);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.map_err(|e| PaymentError::Unreachable(e.to_string()))?;
         let status = response.status();
         let bytes = response.bytes().await.map_err(|e| PaymentError::Unreachable(e.to_string()))?;
         if !status.is_success() {
@@ -64,24 +134,37 @@ impl AsaasClient {
         serde_json::from_slice(&bytes).map_err(|e| PaymentError::Protocol(format!("{path}: {e}")))
     }
 
-    async fn create_customer(&self, request: &CheckoutRequest<'_>) -> Result<String, PaymentError> {
-        #[derive(Deserialize)]
-        struct Customer {
-            id: String,
+    async fn post<T: DeserializeOwned>(&self, path: &str, body: serde_json::Value) -> Result<T, PaymentError> {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, PaymentError> {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    /// Every payment of a subscription, page after page (100 each).
+    async fn payments_of(&self, id: &str) -> Result<Vec<RemotePayment>, PaymentError> {
+        let mut all = Vec::new();
+        for page in 0..50 {
+            let list: ListBody<PaymentBody> = self
+                .get(&format!("/subscriptions/{}/payments?limit=100&offset={}", path_segment(id)?, page * 100))
+                .await?;
+            let more = list.has_more && !list.data.is_empty();
+            all.extend(list.data.into_iter().map(RemotePayment::from));
+            if !more {
+                break;
+            }
         }
-        let customer: Customer = self
-            .post(
-                "/customers",
-                json!({
-                    "name": request.company_name,
-                    "cpfCnpj": request.document,
-                    "email": request.email,
-                    "externalReference": request.tenant_id.to_string(),
-                    "notificationDisabled": false,
-                }),
-            )
-            .await?;
-        Ok(customer.id)
+        Ok(all)
+    }
+}
+
+/// An id that goes into a path: Asaas ids are letters, digits, `_` and `-`.
+fn path_segment(id: &str) -> Result<&str, PaymentError> {
+    if !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') {
+        Ok(id)
+    } else {
+        Err(PaymentError::Protocol(format!("not a provider id: {id:?}")))
     }
 }
 
@@ -107,9 +190,21 @@ fn error_text(body: &[u8]) -> String {
     }
 }
 
-/// An item name may hold at most 30 characters.
-fn item_name(plan_name: &str) -> String {
-    format!("Atrium {plan_name}").chars().take(30).collect()
+/// `callback` of a subscription or payment: the payment page sends the buyer back here.
+fn callback(success_url: Option<&str>) -> serde_json::Value {
+    match success_url {
+        Some(url) => json!({ "successUrl": url, "autoRedirect": true }),
+        None => serde_json::Value::Null,
+    }
+}
+
+fn terms_body(terms: &SubscriptionTerms<'_>) -> serde_json::Value {
+    json!({
+        "billingType": terms.billing_type.as_str(),
+        "value": reais(terms.value_cents),
+        "cycle": terms.cycle.as_str(),
+        "description": terms.description.chars().take(500).collect::<String>(),
+    })
 }
 
 impl PaymentProvider for AsaasClient {
@@ -117,53 +212,114 @@ impl PaymentProvider for AsaasClient {
         "asaas"
     }
 
-    fn create_checkout<'a>(
-        &'a self,
-        request: &'a CheckoutRequest<'a>,
-    ) -> BoxFuture<'a, Result<CreatedCheckout, PaymentError>> {
+    fn create_customer<'a>(&'a self, c: &'a NewCustomer<'a>) -> BoxFuture<'a, Result<String, PaymentError>> {
         Box::pin(async move {
-            let price = request
-                .plan
-                .monthly_price_cents
-                .ok_or_else(|| PaymentError::Protocol("a plan without a price has no checkout".into()))?;
-            let customer_id = match request.customer_id {
-                Some(id) => id.to_string(),
-                None => self.create_customer(request).await?,
-            };
             #[derive(Deserialize)]
-            struct Checkout {
+            struct Customer {
                 id: String,
-                link: Option<String>,
             }
-            let today = time::OffsetDateTime::now_utc().date();
-            let checkout: Checkout = self
-                .post(
-                    "/checkouts",
-                    json!({
-                        "billingTypes": ["CREDIT_CARD"],
-                        "chargeTypes": ["RECURRENT"],
-                        "minutesToExpire": 60,
-                        "externalReference": request.tenant_id.to_string(),
-                        "callback": {
-                            "successUrl": request.success_url,
-                            "cancelUrl": request.cancel_url,
-                            "expiredUrl": request.cancel_url,
-                        },
-                        "items": [{
-                            "name": item_name(&request.plan.name),
-                            "description": format!("{} — {}", request.plan.name, request.company_name)
-                                .chars().take(150).collect::<String>(),
-                            "quantity": 1,
-                            "value": f64::from(price) / 100.0,
-                            "imageBase64": ITEM_IMAGE_PNG,
-                        }],
-                        "customer": customer_id,
-                        "subscription": { "cycle": "MONTHLY", "nextDueDate": today.to_string() },
-                    }),
-                )
-                .await?;
-            let url = checkout.link.filter(|l| !l.is_empty()).unwrap_or_else(|| self.hosted_checkout_url(&checkout.id));
-            Ok(CreatedCheckout { provider_ref: checkout.id, url, customer_id: Some(customer_id) })
+            let mut body = json!({
+                "name": c.name,
+                "cpfCnpj": c.document,
+                "email": c.email,
+                "externalReference": c.tenant_id.to_string(),
+                "notificationDisabled": false,
+            });
+            for (key, value) in [("mobilePhone", c.phone), ("postalCode", c.postal_code), ("address", c.address)] {
+                if let Some(value) = value.filter(|v| !v.is_empty()) {
+                    body[key] = json!(value);
+                }
+            }
+            let customer: Customer = self.post("/customers", body).await?;
+            Ok(customer.id)
+        })
+    }
+
+    fn create_subscription<'a>(
+        &'a self,
+        new: &'a NewSubscription<'a>,
+    ) -> BoxFuture<'a, Result<(RemoteSubscription, RemotePayment), PaymentError>> {
+        Box::pin(async move {
+            let mut body = terms_body(&new.terms);
+            body["customer"] = json!(new.customer_id);
+            body["nextDueDate"] = json!(new.next_due_date.to_string());
+            body["externalReference"] = json!(new.tenant_id.to_string());
+            body["callback"] = callback(new.success_url);
+            let created: SubscriptionBody = self.post("/subscriptions", body).await?;
+            let subscription = RemoteSubscription::from(created);
+            // Asaas makes the first charge with the subscription; it is where the buyer pays.
+            let first = self
+                .payments_of(&subscription.id)
+                .await?
+                .into_iter()
+                .filter(|p| !p.deleted)
+                .min_by(|a, b| a.due_date.cmp(&b.due_date))
+                .ok_or_else(|| PaymentError::Protocol("a new subscription without a charge".into()))?;
+            Ok((subscription, first))
+        })
+    }
+
+    fn update_subscription<'a>(
+        &'a self,
+        id: &'a str,
+        terms: &'a SubscriptionTerms<'a>,
+    ) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            let mut body = terms_body(terms);
+            body["updatePendingPayments"] = json!(true);
+            let _: SubscriptionBody =
+                self.send(reqwest::Method::PUT, &format!("/subscriptions/{}", path_segment(id)?), Some(body)).await?;
+            Ok(())
+        })
+    }
+
+    fn cancel_subscription<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            let _: serde_json::Value =
+                self.send(reqwest::Method::DELETE, &format!("/subscriptions/{}", path_segment(id)?), None).await?;
+            Ok(())
+        })
+    }
+
+    fn subscription<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<RemoteSubscription, PaymentError>> {
+        Box::pin(async move {
+            let body: SubscriptionBody = self.get(&format!("/subscriptions/{}", path_segment(id)?)).await?;
+            Ok(body.into())
+        })
+    }
+
+    fn subscription_payments<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<RemotePayment>, PaymentError>> {
+        Box::pin(self.payments_of(id))
+    }
+
+    fn create_payment<'a>(&'a self, new: &'a NewPayment<'a>) -> BoxFuture<'a, Result<RemotePayment, PaymentError>> {
+        Box::pin(async move {
+            let body = json!({
+                "customer": new.customer_id,
+                "billingType": new.billing_type.as_str(),
+                "value": reais(new.value_cents),
+                "dueDate": new.due_date.to_string(),
+                "description": new.description.chars().take(500).collect::<String>(),
+                "externalReference": new.tenant_id.to_string(),
+                "callback": callback(new.success_url),
+            });
+            let payment: PaymentBody = self.post("/payments", body).await?;
+            Ok(payment.into())
+        })
+    }
+
+    fn payment<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<RemotePayment, PaymentError>> {
+        Box::pin(async move {
+            let body: PaymentBody = self.get(&format!("/payments/{}", path_segment(id)?)).await?;
+            Ok(body.into())
+        })
+    }
+
+    fn cancel_payment<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async move {
+            let _: serde_json::Value =
+                self.send(reqwest::Method::DELETE, &format!("/payments/{}", path_segment(id)?), None).await?;
+            Ok(())
         })
     }
 }
@@ -180,7 +336,19 @@ pub struct Event {
     pub name: Lenient<String>,
     pub payment: Lenient<EventObject>,
     pub subscription: Lenient<EventObject>,
-    pub checkout: Lenient<EventCheckout>,
+    pub invoice: Lenient<EventInvoice>,
+}
+
+/// `invoice` of `INVOICE_*` events: the service invoice (NFS-e) issued for a payment.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct EventInvoice {
+    pub id: Lenient<String>,
+    /// The payment id it was issued for.
+    pub payment: Lenient<String>,
+    /// `SCHEDULED`, `SYNCHRONIZED`, `AUTHORIZED`, `PROCESSING_CANCELLATION`, `CANCELED`, `ERROR`, ...
+    pub status: Lenient<String>,
+    pub pdf_url: Lenient<String>,
 }
 
 /// The payment (`PAYMENT_*` events) or subscription (`SUBSCRIPTION_*`) an event is about. In a
@@ -191,23 +359,17 @@ pub struct EventObject {
     pub id: Lenient<String>,
     pub customer: Lenient<String>,
     pub subscription: Lenient<String>,
-    pub checkout_session: Lenient<String>,
     pub external_reference: Lenient<String>,
     pub due_date: Lenient<String>,
-}
-
-/// `checkout` of `CHECKOUT_*` events; its `subscription` is an object with the new id.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct EventCheckout {
-    pub id: Lenient<String>,
-    pub subscription: Lenient<EventCheckoutSubscription>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
-pub struct EventCheckoutSubscription {
-    pub id: Lenient<String>,
+    /// In reais; with a late payment's fine and interest.
+    pub value: Lenient<f64>,
+    /// The charge's own value when `value` includes fine and interest (a late payment).
+    pub original_value: Lenient<f64>,
+    pub billing_type: Lenient<String>,
+    pub invoice_url: Lenient<String>,
+    pub bank_slip_url: Lenient<String>,
+    pub transaction_receipt_url: Lenient<String>,
+    pub description: Lenient<String>,
 }
 
 /// A value of the expected type, else absent: an empty string, `null` or a value of another type
@@ -243,37 +405,24 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for Lenient<T> {
     }
 }
 
-/// Our tenant id, when Asaas echoes it in `externalReference`.
-pub fn tenant_reference(external_reference: &Lenient<String>) -> Option<Uuid> {
-    external_reference.as_deref().and_then(|s| s.parse().ok())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn hosted_urls_follow_the_environment() {
-        let sandbox = AsaasClient::new("https://api-sandbox.asaas.com/v3", "k");
-        assert_eq!(sandbox.hosted_checkout_url("abc"), "https://sandbox.asaas.com/checkoutSession/show?id=abc");
-        let production = AsaasClient::new("https://api.asaas.com/v3/", "k");
-        assert_eq!(production.hosted_checkout_url("abc"), "https://asaas.com/checkoutSession/show?id=abc");
-    }
-
-    #[test]
     fn events_are_read_leniently() {
         let event: Event = serde_json::from_str(
             r#"{"id":"evt_1","event":"PAYMENT_CONFIRMED","payment":{"subscription":"sub_1","customer":"",
-                "dueDate":"2026-12-01","value":99.9,"checkoutSession":7},"checkout":"not an object"}"#,
+                "dueDate":"2026-12-01","value":99.9,"invoiceUrl":7},"subscription":"not an object"}"#,
         )
         .unwrap();
         assert_eq!(event.id.as_deref(), Some("evt_1"));
         let payment = event.payment.get().unwrap();
         assert_eq!(payment.subscription.as_deref(), Some("sub_1"));
         assert_eq!(payment.customer.as_deref(), None, "an empty string is absent");
-        assert_eq!(payment.checkout_session.as_deref(), None, "a number where a string belongs is absent");
-        assert!(event.checkout.get().is_none());
-        assert!(event.subscription.get().is_none(), "an absent field is absent");
+        assert_eq!(payment.invoice_url.as_deref(), None, "a number where a string belongs is absent");
+        assert_eq!(payment.value.get(), Some(&99.9));
+        assert!(event.subscription.get().is_none(), "an object of another shape is absent");
     }
 
     #[test]
@@ -282,6 +431,8 @@ mod tests {
             r#"{"errors":[{"code":"invalid_access_token","description":"A chave de API fornecida é inválida"}]}"#;
         assert_eq!(error_text(body.as_bytes()), "invalid_access_token: A chave de API fornecida é inválida");
         assert_eq!(error_text(b"bad gateway"), "bad gateway");
-        assert_eq!(item_name("A very long plan name that goes on").chars().count(), 30);
+        assert!(path_segment("sub_VXJBYgP2u0eO").is_ok());
+        assert!(path_segment("../customers").is_err());
+        assert!(path_segment("").is_err());
     }
 }

@@ -1,19 +1,21 @@
-//! The development provider: checkouts are pages of this app (`/checkout/local/{ref}`) where a
-//! developer clicks "pay" or "cancel"; the page then delivers the events Asaas would send to the
-//! webhook handler. Configuration refuses it in production, and so do the page's functions.
+//! The development provider: every charge has a page of this app (`/checkout/local/{payment}`)
+//! where a developer pays it, lets it become overdue or refunds it; the page then delivers the
+//! events Asaas would send to the webhook handler, so the same state machine runs. It keeps no
+//! state of its own: what it "knows" is Atrium's record of its charges. Configuration refuses it
+//! in production, and so do the page's functions.
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{BoxFuture, CheckoutRequest, CreatedCheckout, PaymentError, PaymentProvider};
+use super::{
+    reais, BoxFuture, NewCustomer, NewPayment, NewSubscription, PaymentError, PaymentProvider, RemotePayment,
+    RemoteSubscription, SubscriptionTerms,
+};
 use crate::{
     error::AppError,
-    model::CheckoutView,
+    model::{ChargeStatus, CheckoutView},
     server::{
-        db::public::{
-            checkouts::{self, CheckoutRow},
-            tenants,
-        },
+        db::public::charges::{self, ChargeRow},
         error::internal,
         services::billing::webhook,
         state::Core,
@@ -22,17 +24,76 @@ use crate::{
 
 pub struct LocalProvider {
     public_url: String,
+    pool: PgPool,
 }
 
 impl LocalProvider {
-    pub fn new(public_url: &str) -> Self {
-        LocalProvider { public_url: public_url.trim_end_matches('/').to_string() }
+    pub fn new(public_url: &str, pool: PgPool) -> Self {
+        LocalProvider { public_url: public_url.trim_end_matches('/').to_string(), pool }
+    }
+
+    fn new_payment(
+        &self,
+        subscription: Option<&str>,
+        value_cents: i32,
+        billing_type: &str,
+        due: time::Date,
+    ) -> RemotePayment {
+        let id = format!("pay_local_{}", Uuid::new_v4().simple());
+        RemotePayment {
+            invoice_url: Some(format!("{}{}", self.public_url, checkout_path(&id))),
+            id,
+            customer: None,
+            subscription: subscription.map(str::to_string),
+            status: "PENDING".into(),
+            value: reais(value_cents),
+            original_value: None,
+            billing_type: billing_type.to_string(),
+            due_date: due.to_string(),
+            bank_slip_url: None,
+            transaction_receipt_url: None,
+            external_reference: None,
+            deleted: false,
+        }
     }
 }
 
-/// The path of a local checkout page.
+/// The path of a local payment page.
 pub fn checkout_path(provider_ref: &str) -> String {
     format!("/checkout/local/{provider_ref}")
+}
+
+/// The provider status Asaas would report for a charge in this state.
+fn remote_status(status: ChargeStatus) -> &'static str {
+    match status {
+        ChargeStatus::Pending | ChargeStatus::Canceled => "PENDING",
+        ChargeStatus::Paid => "CONFIRMED",
+        ChargeStatus::Overdue => "OVERDUE",
+        ChargeStatus::Refunded => "REFUNDED",
+        ChargeStatus::Chargeback => "CHARGEBACK_REQUESTED",
+    }
+}
+
+fn remote(row: &ChargeRow) -> RemotePayment {
+    RemotePayment {
+        id: row.provider_ref.clone(),
+        customer: None,
+        subscription: row.subscription_id.clone(),
+        status: remote_status(row.status).into(),
+        value: reais(row.expected_cents),
+        original_value: None,
+        billing_type: row.billing_type.as_str().into(),
+        due_date: row.due_date.to_string(),
+        invoice_url: row.invoice_url.clone(),
+        bank_slip_url: row.bank_slip_url.clone(),
+        transaction_receipt_url: row.receipt_url.clone(),
+        external_reference: Some(row.tenant_id.to_string()),
+        deleted: row.status == ChargeStatus::Canceled,
+    }
+}
+
+fn db_error(e: sqlx::Error) -> PaymentError {
+    PaymentError::Unreachable(e.to_string())
 }
 
 impl PaymentProvider for LocalProvider {
@@ -40,22 +101,58 @@ impl PaymentProvider for LocalProvider {
         "local"
     }
 
-    fn create_checkout<'a>(
+    fn create_customer<'a>(&'a self, c: &'a NewCustomer<'a>) -> BoxFuture<'a, Result<String, PaymentError>> {
+        Box::pin(async move { Ok(format!("cus_local_{}", c.tenant_id.simple())) })
+    }
+
+    fn create_subscription<'a>(
         &'a self,
-        request: &'a CheckoutRequest<'a>,
-    ) -> BoxFuture<'a, Result<CreatedCheckout, PaymentError>> {
+        new: &'a NewSubscription<'a>,
+    ) -> BoxFuture<'a, Result<(RemoteSubscription, RemotePayment), PaymentError>> {
         Box::pin(async move {
-            let provider_ref = format!("chk_local_{}", request.checkout_id.simple());
-            let customer_id = request
-                .customer_id
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("cus_local_{}", request.tenant_id.simple()));
-            Ok(CreatedCheckout {
-                url: format!("{}{}", self.public_url, checkout_path(&provider_ref)),
-                provider_ref,
-                customer_id: Some(customer_id),
-            })
+            let id = format!("sub_local_{}", Uuid::new_v4().simple());
+            let first =
+                self.new_payment(Some(&id), new.terms.value_cents, new.terms.billing_type.as_str(), new.next_due_date);
+            Ok((RemoteSubscription { id, status: "ACTIVE".into(), deleted: false }, first))
         })
+    }
+
+    fn update_subscription<'a>(
+        &'a self,
+        _id: &'a str,
+        _terms: &'a SubscriptionTerms<'a>,
+    ) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn cancel_subscription<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    fn subscription<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<RemoteSubscription, PaymentError>> {
+        Box::pin(async move { Ok(RemoteSubscription { id: id.to_string(), status: "ACTIVE".into(), deleted: false }) })
+    }
+
+    fn subscription_payments<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<Vec<RemotePayment>, PaymentError>> {
+        Box::pin(async move {
+            let rows = charges::of_subscription(&self.pool, id).await.map_err(db_error)?;
+            Ok(rows.iter().map(remote).collect())
+        })
+    }
+
+    fn create_payment<'a>(&'a self, new: &'a NewPayment<'a>) -> BoxFuture<'a, Result<RemotePayment, PaymentError>> {
+        Box::pin(async move { Ok(self.new_payment(None, new.value_cents, new.billing_type.as_str(), new.due_date)) })
+    }
+
+    fn payment<'a>(&'a self, id: &'a str) -> BoxFuture<'a, Result<RemotePayment, PaymentError>> {
+        Box::pin(async move {
+            let row = charges::find_by_ref(&self.pool, "local", id).await.map_err(db_error)?;
+            row.as_ref().map(remote).ok_or_else(|| PaymentError::Refused { status: 404, detail: "not found".into() })
+        })
+    }
+
+    fn cancel_payment<'a>(&'a self, _id: &'a str) -> BoxFuture<'a, Result<(), PaymentError>> {
+        Box::pin(async { Ok(()) })
     }
 }
 
@@ -67,78 +164,73 @@ fn local_only(core: &Core) -> Result<(), AppError> {
     }
 }
 
-async fn local_checkout(pool: &PgPool, reference: &str) -> Result<CheckoutRow, AppError> {
-    let mut conn = pool.acquire().await?;
-    checkouts::find(&mut conn, "local", reference).await?.ok_or(AppError::NotFound)
+async fn local_charge(core: &Core, reference: &str) -> Result<ChargeRow, AppError> {
+    local_only(core)?;
+    charges::find_by_ref(&core.pool, "local", reference).await?.ok_or(AppError::NotFound)
 }
 
-/// What the local checkout page shows.
+/// What the local payment page shows.
 pub async fn page(core: &Core, reference: &str) -> Result<CheckoutView, AppError> {
-    local_only(core)?;
-    let row = local_checkout(&core.pool, reference).await?;
+    let row = local_charge(core, reference).await?;
     Ok(CheckoutView {
-        company_name: row.company_name,
-        plan_name: row.plan_name,
-        monthly_price_cents: row.monthly_price_cents,
+        company_name: charges::company_name(&core.pool, row.tenant_id).await?,
+        description: row.description,
+        value_cents: row.expected_cents,
+        due_date: row.due_date.to_string(),
+        billing_type: row.billing_type,
         status: row.status,
     })
 }
 
-/// The developer clicked "pay" or "cancel" on the local checkout page: deliver the events Asaas
-/// would send, through the webhook handler with the configured token, and answer where the
-/// buyer goes next (the checkout's success or cancel URL).
-pub async fn finish(core: &Core, reference: &str, pay: bool) -> Result<String, AppError> {
-    local_only(core)?;
-    let row = local_checkout(&core.pool, reference).await?;
-    if row.status != "pending" {
+/// A button of the local payment page: `pay`, `cancel` (leave without paying), `overdue` (let
+/// the due date pass) or `refund`. Delivers the event Asaas would send through the webhook
+/// handler with the configured token, and answers where the buyer goes next.
+pub async fn finish(core: &Core, reference: &str, outcome: &str) -> Result<String, AppError> {
+    let row = local_charge(core, reference).await?;
+    let back = checkout_path(reference);
+    let (event, status, allowed, next) = match outcome {
+        "cancel" => return Ok("/billing?notice=checkout_canceled".into()),
+        "pay" => (
+            "PAYMENT_CONFIRMED",
+            "CONFIRMED",
+            row.status.open(),
+            row.success_url.clone().unwrap_or_else(|| "/billing?notice=paid".into()),
+        ),
+        "overdue" => ("PAYMENT_OVERDUE", "OVERDUE", row.status == ChargeStatus::Pending, back),
+        "refund" => ("PAYMENT_REFUNDED", "REFUNDED", row.status == ChargeStatus::Paid, back),
+        _ => return Err(AppError::field("outcome", "must be pay, cancel, overdue or refund")),
+    };
+    if !allowed {
         return Err(AppError::Conflict {
-            detail: "This checkout is already closed".into(),
+            detail: "This charge cannot do that in its current state".into(),
             code: "checkout_closed".into(),
         });
     }
-    let token = core.settings.payments.webhook_token.clone();
     let now = OffsetDateTime::now_utc();
-    let today = now.date().to_string();
-    let created = format!("{today} {:02}:{:02}:{:02}", now.hour(), now.minute(), now.second());
-    let billing = tenants::subscription(&core.pool, row.tenant_id).await?.ok_or(AppError::NotFound)?;
-    let customer = billing.payment_customer_id.unwrap_or_default();
-    let subscription = format!("sub_local_{}", row.id.simple());
-    let status = if pay { "PAID" } else { "CANCELED" };
-    let checkout_event = serde_json::json!({
+    let billing_type = match row.billing_type.as_str() {
+        "UNDEFINED" => "PIX",
+        other => other,
+    };
+    let payload = serde_json::json!({
         "id": format!("evt_local_{}", Uuid::new_v4().simple()),
-        "event": format!("CHECKOUT_{status}"),
-        "dateCreated": created,
-        "checkout": {
-            "id": row.provider_ref, "link": null, "status": status, "minutesToExpire": 60,
-            "billingTypes": ["CREDIT_CARD"], "chargeTypes": ["RECURRENT"],
-            "callback": { "successUrl": row.success_url, "cancelUrl": row.cancel_url, "expiredUrl": row.cancel_url },
-            "subscription": { "cycle": "MONTHLY", "nextDueDate": today },
-            "customer": customer, "externalReference": row.tenant_id.to_string(),
-        },
-    });
-    let body = serde_json::to_vec(&checkout_event).map_err(|e| internal("local checkout", e))?;
-    webhook::receive(core, Some(token.as_bytes()), &body).await?;
-    if !pay {
-        return Ok(row.cancel_url);
-    }
-    let value = f64::from(row.monthly_price_cents.unwrap_or_default()) / 100.0;
-    let payment_event = serde_json::json!({
-        "id": format!("evt_local_{}", Uuid::new_v4().simple()),
-        "event": "PAYMENT_CONFIRMED",
-        "dateCreated": created,
+        "event": event,
+        "dateCreated": format!("{} {:02}:{:02}:{:02}", now.date(), now.hour(), now.minute(), now.second()),
         "payment": {
-            "object": "payment", "id": format!("pay_local_{}", Uuid::new_v4().simple()), "dateCreated": today,
-            "customer": customer, "subscription": subscription, "checkoutSession": row.provider_ref,
-            "value": value, "billingType": "CREDIT_CARD", "status": "CONFIRMED", "dueDate": today,
-            "externalReference": null,
+            "object": "payment", "id": row.provider_ref, "subscription": row.subscription_id,
+            "value": reais(row.expected_cents), "billingType": billing_type, "status": status,
+            "dueDate": row.due_date.to_string(), "invoiceUrl": row.invoice_url,
+            // The page itself says "paid" once it is: the receipt of the local provider.
+            "transactionReceiptUrl": (status == "CONFIRMED").then(|| row.invoice_url.clone()).flatten(),
+            "externalReference": row.tenant_id.to_string(), "description": row.description,
         },
     });
-    let body = serde_json::to_vec(&payment_event).map_err(|e| internal("local checkout", e))?;
+    let body = serde_json::to_vec(&payload).map_err(|e| internal("local checkout", e))?;
+    let token = core.settings.payments.webhook_token.clone();
     webhook::receive(core, Some(token.as_bytes()), &body).await?;
-    Ok(row.success_url)
+    Ok(next)
 }
 
-/// Paths of local checkout pages, for the session middleware's list of public pages.
+/// Paths of local payment pages, for the session middleware's list of public pages.
 pub fn is_local_checkout_path(path: &str) -> bool {
     path.strip_prefix(&checkout_path("")).is_some_and(|rest| !rest.is_empty() && !rest.contains('/'))
 }

@@ -112,7 +112,7 @@ body! {
         #[schema(required = true, nullable = false, min_length = 1, max_length = 120, pattern = r"\S")] admin_name: String,
         #[schema(required = true, nullable = false, max_length = 254, pattern = r"^[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+@[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*\.[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^@.\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]$")] admin_email: String,
         #[schema(required = true, nullable = false, min_length = 12, max_length = 128)] admin_password: String,
-        #[schema(required = true, nullable = false, value_type = crate::server::services::billing::checkout::PlanId)] plan: String,
+        #[schema(required = true, nullable = false, value_type = crate::server::services::billing::subscription::PlanId)] plan: String,
     }
 }
 

@@ -57,16 +57,20 @@ impl Tenant {
         }
     }
 
-    /// Paid up, or in a trial that has not ended: the tenant's data may change. A past-due,
-    /// canceled or expired-trial tenant keeps read access only, and so does an active one whose
-    /// paid period ended more than the grace ago with no payment confirmed since, whether or not
-    /// a webhook ever said so.
+    /// Paid up, or in a trial that has not ended: the tenant's data may change. An active or
+    /// past-due workspace writes until its paid period's end plus the grace, a canceled one until
+    /// its paid period's end, whether or not a webhook ever said the period ended; afterwards,
+    /// and after a trial's end, it keeps read access only.
     pub fn accepts_writes(&self) -> bool {
         let now = OffsetDateTime::now_utc();
         match self.status {
-            SubscriptionStatus::Active => self.current_period_end.is_none_or(|end| end + self.billing_grace > now),
+            // Paid (or overdue): until the paid period's end plus the grace.
+            SubscriptionStatus::Active | SubscriptionStatus::PastDue => {
+                self.current_period_end.is_none_or(|end| end + self.billing_grace > now)
+            }
             SubscriptionStatus::Trialing => self.trial_ends_at.is_none_or(|end| end > now),
-            SubscriptionStatus::PastDue | SubscriptionStatus::Canceled => false,
+            // Canceled: until the end of the period already paid, no grace.
+            SubscriptionStatus::Canceled => self.current_period_end.is_some_and(|end| end > now),
         }
     }
 
@@ -101,5 +105,15 @@ mod tests {
         let longer = Tenant { billing_grace: time::Duration::days(10), ..active(8) };
         assert!(longer.accepts_writes(), "the grace is a setting");
         assert!(Tenant { current_period_end: None, ..active(8) }.accepts_writes(), "no period recorded yet");
+        let past_due = Tenant { status: SubscriptionStatus::PastDue, ..active(3) };
+        assert!(past_due.accepts_writes(), "overdue within the grace");
+        assert!(
+            !Tenant { status: SubscriptionStatus::PastDue, ..active(8) }.accepts_writes(),
+            "overdue past the grace"
+        );
+        let canceled = |ended_days_ago| Tenant { status: SubscriptionStatus::Canceled, ..active(ended_days_ago) };
+        assert!(canceled(-3).accepts_writes(), "canceled: until the paid period's end");
+        assert!(!canceled(1).accepts_writes(), "canceled: no grace");
+        assert!(!Tenant { current_period_end: None, ..canceled(0) }.accepts_writes(), "canceled, never paid");
     }
 }

@@ -1,7 +1,7 @@
 //! Repositories of the shared `public` schema. `tenants` is the only module that writes the
 //! registry (`public.tenants`).
 pub mod api_usage;
-pub mod checkouts;
+pub mod charges;
 pub mod outbox;
 pub mod payment_events;
 pub mod plans;

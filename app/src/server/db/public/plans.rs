@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::model::{PlanDto, PlanFeatures, PlanLimits};
 
 const SELECT: &str = "SELECT id, name, max_concurrent_calls, max_users, max_departments, recording, \
-     ai_transcription, advanced_analytics, webhooks, monthly_price_cents FROM public.plans";
+     ai_transcription, advanced_analytics, webhooks, monthly_price_cents, yearly_price_cents FROM public.plans";
 
 #[derive(sqlx::FromRow)]
 struct PlanRow {
@@ -19,6 +19,7 @@ struct PlanRow {
     advanced_analytics: bool,
     webhooks: bool,
     monthly_price_cents: Option<i32>,
+    yearly_price_cents: Option<i32>,
 }
 
 impl From<PlanRow> for PlanDto {
@@ -38,6 +39,7 @@ impl From<PlanRow> for PlanDto {
                 webhooks: row.webhooks,
             },
             monthly_price_cents: row.monthly_price_cents,
+            yearly_price_cents: row.yearly_price_cents,
         }
     }
 }
@@ -45,6 +47,12 @@ impl From<PlanRow> for PlanDto {
 pub async fn all(pool: &PgPool) -> Result<Vec<PlanDto>, sqlx::Error> {
     let rows: Vec<PlanRow> = sqlx::query_as(&format!("{SELECT} ORDER BY sort_order, id")).fetch_all(pool).await?;
     Ok(rows.into_iter().map(PlanDto::from).collect())
+}
+
+/// [`find`] inside the caller's transaction.
+pub async fn find_in(conn: &mut PgConnection, id: &str) -> Result<Option<PlanDto>, sqlx::Error> {
+    let row: Option<PlanRow> = sqlx::query_as(&format!("{SELECT} WHERE id = $1")).bind(id).fetch_optional(conn).await?;
+    Ok(row.map(PlanDto::from))
 }
 
 pub async fn find(pool: &PgPool, id: &str) -> Result<Option<PlanDto>, sqlx::Error> {

@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 use crate::{
     document::Document,
-    model::SubscriptionStatus,
+    model::{BillingCycle, BillingType, SubscriptionStatus},
     server::tenancy::{
         slug::{SchemaName, Slug},
         tenant::Tenant,
@@ -63,6 +63,13 @@ impl TryFrom<TenantRow> for Tenant {
 pub async fn find_by_slug(pool: &PgPool, slug: &Slug) -> Result<Option<Tenant>, sqlx::Error> {
     let row: Option<TenantRow> =
         sqlx::query_as(&format!("{SELECT} WHERE t.slug = $1")).bind(slug.as_str()).fetch_optional(pool).await?;
+    row.map(Tenant::try_from).transpose()
+}
+
+/// The registry row inside the caller's transaction (what it changed included).
+pub async fn find_in(conn: &mut PgConnection, id: Uuid) -> Result<Option<Tenant>, sqlx::Error> {
+    let row: Option<TenantRow> =
+        sqlx::query_as(&format!("{SELECT} WHERE t.id = $1")).bind(id).fetch_optional(conn).await?;
     row.map(Tenant::try_from).transpose()
 }
 
@@ -142,9 +149,12 @@ pub async fn rename(conn: &mut PgConnection, tenant_id: Uuid, name: &str) -> Res
     Ok(())
 }
 
-/// The subscription columns of a tenant.
-#[derive(sqlx::FromRow)]
-pub struct SubscriptionRow {
+/// The billing columns of a tenant.
+#[derive(sqlx::FromRow, Clone, Debug)]
+pub struct BillingRow {
+    pub id: Uuid,
+    pub slug: String,
+    pub name: String,
     pub plan_id: String,
     #[sqlx(try_from = "String")]
     pub status: SubscriptionStatus,
@@ -153,74 +163,115 @@ pub struct SubscriptionRow {
     pub current_period_end: Option<OffsetDateTime>,
     pub payment_customer_id: Option<String>,
     pub document: Option<String>,
+    /// The live subscription at the provider; events of any other change nothing.
+    pub subscription_id: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub billing_cycle: BillingCycle,
+    #[sqlx(try_from = "String")]
+    pub billing_type: BillingType,
+    pub subscription_value_cents: Option<i32>,
+    pub scheduled_plan_id: Option<String>,
+    pub canceled_at: Option<OffsetDateTime>,
 }
 
-pub async fn subscription(pool: &PgPool, tenant_id: Uuid) -> Result<Option<SubscriptionRow>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT plan_id, status, trial_ends_at, current_period_start, current_period_end, payment_customer_id, \
-         document FROM public.tenants WHERE id = $1",
-    )
-    .bind(tenant_id)
-    .fetch_optional(pool)
-    .await
+const BILLING: &str = "SELECT id, slug, name, plan_id, status, trial_ends_at, current_period_start, \
+     current_period_end, payment_customer_id, document, subscription_id, billing_cycle, billing_type, \
+     subscription_value_cents, scheduled_plan_id, canceled_at FROM public.tenants";
+
+pub async fn billing(pool: &PgPool, tenant_id: Uuid) -> Result<Option<BillingRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{BILLING} WHERE id = $1")).bind(tenant_id).fetch_optional(pool).await
 }
 
-pub async fn set_customer_id(pool: &PgPool, tenant_id: Uuid, customer_id: &str) -> Result<(), sqlx::Error> {
+/// The billing row, locked until the transaction ends.
+pub async fn lock_billing(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Option<BillingRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{BILLING} WHERE id = $1 FOR UPDATE")).bind(tenant_id).fetch_optional(conn).await
+}
+
+/// The workspace whose live subscription this is, locked.
+pub async fn lock_by_subscription(
+    conn: &mut PgConnection,
+    subscription_id: &str,
+) -> Result<Option<BillingRow>, sqlx::Error> {
+    sqlx::query_as(&format!("{BILLING} WHERE subscription_id = $1 FOR UPDATE"))
+        .bind(subscription_id)
+        .fetch_optional(conn)
+        .await
+}
+
+pub async fn set_customer_id(conn: &mut PgConnection, tenant_id: Uuid, customer_id: &str) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE public.tenants SET payment_customer_id = $2, updated_at = now() WHERE id = $1")
         .bind(tenant_id)
         .bind(customer_id)
-        .execute(pool)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
-/// The tenant a payment event is about, locked until the transaction ends.
-#[derive(sqlx::FromRow)]
-pub struct EventTenant {
-    pub id: Uuid,
-    pub slug: String,
-    #[sqlx(try_from = "String")]
-    pub status: SubscriptionStatus,
+/// What the live subscription is and charges. `subscription_id` None forgets it.
+pub struct SubscriptionTerms<'a> {
+    pub subscription_id: Option<&'a str>,
+    pub cycle: BillingCycle,
+    pub billing_type: BillingType,
+    pub value_cents: Option<i32>,
+    pub scheduled_plan_id: Option<&'a str>,
 }
 
-/// By our id in `externalReference`, else by the provider's subscription or customer id.
-pub async fn find_for_event(
+pub async fn set_subscription(
     conn: &mut PgConnection,
-    external_reference: Option<Uuid>,
-    subscription_id: Option<&str>,
-    customer_id: Option<&str>,
-) -> Result<Option<EventTenant>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT id, slug, status FROM public.tenants \
-         WHERE id = $1 OR (subscription_id IS NOT NULL AND subscription_id = $2) \
-            OR (payment_customer_id IS NOT NULL AND payment_customer_id = $3) \
-         ORDER BY (id = $1) DESC NULLS LAST LIMIT 1 FOR UPDATE",
+    tenant_id: Uuid,
+    terms: &SubscriptionTerms<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.tenants SET subscription_id = $2, billing_cycle = $3, billing_type = $4, \
+         subscription_value_cents = $5, scheduled_plan_id = $6, billing_checked_at = now(), updated_at = now() \
+         WHERE id = $1",
     )
-    .bind(external_reference)
-    .bind(subscription_id)
-    .bind(customer_id)
-    .fetch_optional(conn)
-    .await
+    .bind(tenant_id)
+    .bind(terms.subscription_id)
+    .bind(terms.cycle.as_str())
+    .bind(terms.billing_type.as_str())
+    .bind(terms.value_cents)
+    .bind(terms.scheduled_plan_id)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
-/// The subscription is paid: the plan (when a checkout names one) takes effect for a month from
-/// `period_start`.
-pub async fn activate(
+/// A paid cycle: active, on `plan_id` when given, paid until `period_end` (never earlier than
+/// an end already paid: a late payment of an older charge does not shorten the period).
+pub async fn paid_period(
     conn: &mut PgConnection,
     tenant_id: Uuid,
     plan_id: Option<&str>,
-    subscription_id: Option<&str>,
     period_start: OffsetDateTime,
+    period_end: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE public.tenants SET status = 'active', plan_id = COALESCE($2, plan_id), \
-         subscription_id = COALESCE($3, subscription_id), current_period_start = $4, \
-         current_period_end = $4 + interval '1 month', updated_at = now() WHERE id = $1",
+         scheduled_plan_id = CASE WHEN $2 IS NOT NULL THEN NULL ELSE scheduled_plan_id END, \
+         current_period_start = CASE WHEN current_period_end IS NULL OR $4 > current_period_end \
+                                     THEN $3 ELSE current_period_start END, \
+         current_period_end = GREATEST(current_period_end, $4), canceled_at = NULL, updated_at = now() \
+         WHERE id = $1",
     )
     .bind(tenant_id)
     .bind(plan_id)
-    .bind(subscription_id)
     .bind(period_start)
+    .bind(period_end)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The plan changes now; a change scheduled for the next cycle to this same plan is done.
+pub async fn set_plan(conn: &mut PgConnection, tenant_id: Uuid, plan_id: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.tenants SET plan_id = $2, \
+         scheduled_plan_id = CASE WHEN scheduled_plan_id = $2 THEN NULL ELSE scheduled_plan_id END, \
+         updated_at = now() WHERE id = $1",
+    )
+    .bind(tenant_id)
+    .bind(plan_id)
     .execute(conn)
     .await?;
     Ok(())
@@ -237,6 +288,57 @@ pub async fn set_status(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A paid charge was refunded or charged back: past due, the paid period ends now at the latest.
+pub async fn payment_reversed(conn: &mut PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.tenants SET status = CASE WHEN status = 'canceled' THEN status ELSE 'past_due' END, \
+         current_period_end = LEAST(current_period_end, now()), updated_at = now() WHERE id = $1",
+    )
+    .bind(tenant_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The subscription ended (canceled by the owner or by the provider): canceled, writable until
+/// the paid period's end. A workspace that never paid keeps its trial and forgets the
+/// subscription.
+pub async fn subscription_ended(conn: &mut PgConnection, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE public.tenants SET \
+         status = CASE WHEN status = 'trialing' THEN 'trialing' ELSE 'canceled' END, \
+         subscription_id = CASE WHEN status = 'trialing' THEN NULL ELSE subscription_id END, \
+         canceled_at = CASE WHEN status = 'trialing' THEN NULL ELSE COALESCE(canceled_at, now()) END, \
+         scheduled_plan_id = NULL, updated_at = now() WHERE id = $1",
+    )
+    .bind(tenant_id)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Claims up to `limit` workspaces whose subscription was last checked before `stale_before`
+/// (or never) for the reconciliation, marking them checked now: another process skips them. A
+/// subscription canceled more than a cycle ago is no longer asked about.
+pub async fn claim_for_reconciliation(
+    pool: &PgPool,
+    stale_before: OffsetDateTime,
+    limit: i64,
+) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "UPDATE public.tenants t SET billing_checked_at = now() FROM ( \
+             SELECT id FROM public.tenants WHERE subscription_id IS NOT NULL \
+               AND (billing_checked_at IS NULL OR billing_checked_at < $1) \
+               AND (status <> 'canceled' OR current_period_end > now() - interval '35 days') \
+             ORDER BY billing_checked_at NULLS FIRST LIMIT $2 FOR UPDATE SKIP LOCKED) due \
+         WHERE t.id = due.id RETURNING t.id, t.subscription_id",
+    )
+    .bind(stale_before)
+    .bind(limit)
+    .fetch_all(pool)
+    .await
 }
 
 /// The owner confirmed the address: checkout and invitations open up.
@@ -297,4 +399,8 @@ pub async fn set_mfa_required(conn: &mut PgConnection, id: Uuid, required: bool)
         .execute(conn)
         .await?;
     Ok(())
+}
+
+pub async fn billing_slug(conn: &mut PgConnection, tenant_id: Uuid) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT slug FROM public.tenants WHERE id = $1").bind(tenant_id).fetch_optional(conn).await
 }

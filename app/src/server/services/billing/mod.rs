@@ -1,20 +1,27 @@
-//! Plans, the tenant's subscription overview, and the rules checkouts share. Starting a
-//! checkout is `checkout`; the provider's events move the subscription in `webhook`.
-pub mod checkout;
+//! Plans, the workspace's subscription overview and charges, and the rules changes share.
+//! Starting and changing the subscription is `subscription`; the provider's events move it in
+//! `webhook`; `reconcile` asks the provider when events may have been lost.
+pub mod reconcile;
+pub mod subscription;
 pub mod webhook;
+
+use std::collections::HashMap;
 
 use time::{format_description::well_known::Rfc3339, OffsetDateTime};
 
 use crate::{
     error::{AppError, Excess},
-    model::{BillingDto, PlanDto, Role, UsageDto},
+    model::{BillingDto, ChargeDto, Page, PageMeta, PlanDto, Role, SubscriptionStatus, UsageDto},
     server::{
         db::{
-            public::{plans, tenants},
+            public::{
+                charges::{self, ChargeRow},
+                plans, tenants,
+            },
             tenant::company,
         },
         error::internal,
-        services::authz,
+        services::{authz, listing},
         state::Core,
         tenancy::{context::TenantContext, db::TenantDb},
     },
@@ -31,9 +38,19 @@ fn rfc3339(t: Option<OffsetDateTime>) -> Option<String> {
 /// `GET /api/v1/billing/plan` (manager and above).
 pub async fn overview(core: &Core, ctx: &TenantContext) -> Result<BillingDto, AppError> {
     authz::require(ctx, Role::Manager)?;
-    let row = tenants::subscription(&core.pool, ctx.tenant.id).await?.ok_or(AppError::NotFound)?;
+    let row = tenants::billing(&core.pool, ctx.tenant.id).await?.ok_or(AppError::NotFound)?;
     let plan = plans::find(&core.pool, &row.plan_id).await?.ok_or_else(|| internal("billing", "plan missing"))?;
     let (active_users, active_departments) = company::usage(&ctx.db).await?;
+    let open = charges::open(&core.pool, ctx.tenant.id).await?;
+    let next = open.first();
+    let live = row.subscription_id.is_some() && row.status != SubscriptionStatus::Canceled;
+    let next_cycle = subscription::next_cycle_date(&row).filter(|_| live);
+    let grace = time::Duration::days(core.settings.billing_grace_days);
+    let writable_until = match row.status {
+        SubscriptionStatus::Trialing => row.trial_ends_at,
+        SubscriptionStatus::Active | SubscriptionStatus::PastDue => row.current_period_end.map(|end| end + grace),
+        SubscriptionStatus::Canceled => row.current_period_end,
+    };
     Ok(BillingDto {
         plan: plan.id,
         plan_name: plan.name,
@@ -45,6 +62,54 @@ pub async fn overview(core: &Core, ctx: &TenantContext) -> Result<BillingDto, Ap
         limits: plan.limits,
         features: plan.features,
         usage: UsageDto { active_users, active_departments },
+        cycle: row.billing_cycle,
+        billing_type: row.billing_type,
+        price_cents: row.subscription_value_cents.filter(|_| live),
+        next_charge_date: next.map(|c| c.due_date.to_string()).or_else(|| next_cycle.map(|d| d.to_string())),
+        next_charge_cents: next
+            .map(|c| c.expected_cents)
+            .or_else(|| row.subscription_value_cents.filter(|_| next_cycle.is_some())),
+        payment_url: next.and_then(|c| c.invoice_url.clone()),
+        scheduled_plan: row.scheduled_plan_id,
+        writable_until: rfc3339(writable_until),
+        canceled_at: rfc3339(row.canceled_at),
+    })
+}
+
+pub fn charge_dto(row: ChargeRow) -> ChargeDto {
+    ChargeDto {
+        id: row.id,
+        kind: row.kind,
+        description: row.description,
+        due_date: row.due_date.to_string(),
+        value_cents: row.value_cents.filter(|_| !row.value_mismatch).unwrap_or(row.expected_cents),
+        status: row.status,
+        billing_type: row.billing_type,
+        paid_at: rfc3339(row.paid_at),
+        invoice_url: row.invoice_url,
+        bank_slip_url: row.bank_slip_url,
+        receipt_url: row.receipt_url,
+        value_mismatch: row.value_mismatch,
+        nfse_status: row.nfse_status,
+        nfse_url: row.nfse_url,
+    }
+}
+
+/// `GET /api/v1/billing/charges?page=&page_size=` (manager and above): newest due date first.
+pub async fn charges(
+    core: &Core,
+    ctx: &TenantContext,
+    params: &HashMap<String, String>,
+) -> Result<Page<ChargeDto>, AppError> {
+    authz::require(ctx, Role::Manager)?;
+    let q = listing::Query::new(params);
+    let paging = q.paging.clone();
+    q.finish()?;
+    let rows = charges::page(&core.pool, ctx.tenant.id, paging.size, paging.offset()).await?;
+    let total = charges::count(&core.pool, ctx.tenant.id).await?;
+    Ok(Page {
+        data: rows.into_iter().map(charge_dto).collect(),
+        meta: PageMeta::new(Some(paging.page), paging.size, total),
     })
 }
 
