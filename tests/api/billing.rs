@@ -444,3 +444,37 @@ async fn an_unpaid_period_past_its_grace_makes_the_workspace_read_only_without_a
     let (_, overview) = call_at(&node, Method::GET, &owner, "acme", "/api/v1/billing/plan", None).await;
     assert_eq!(overview["data"]["writable"], true);
 }
+
+/// Asaas's `INVOICE_*` events carry the service invoice (NFS-e) of a charge: its status and PDF
+/// are listed with the charge; an invoice of a payment Atrium does not know changes nothing.
+#[tokio::test]
+async fn the_service_invoice_of_a_charge_is_listed_with_it() {
+    let app = spawn_app().await;
+    let (owner, reference, _) = app.with_checkout("acme", 1, "starter").await;
+    app.deliver(&app.charge_event("e1", "PAYMENT_RECEIVED", &reference).await).await;
+    let invoice = |id: &str, event: &str, payment: &str, status: &str, pdf: Value| {
+        json!({ "id": id, "event": event, "dateCreated": "2026-12-04 10:00:00",
+                "invoice": { "object": "invoice", "id": "inv_000000001", "payment": payment, "status": status,
+                             "pdfUrl": pdf, "value": 99.0 } })
+    };
+    assert_eq!(
+        app.deliver(&invoice("e2", "INVOICE_SYNCHRONIZED", &reference, "SYNCHRONIZED", Value::Null)).await,
+        "applied"
+    );
+    let pdf = "https://sandbox.asaas.com/invoices/nfse/inv_000000001.pdf";
+    assert_eq!(
+        app.deliver(&invoice("e3", "INVOICE_AUTHORIZED", &reference, "AUTHORIZED", json!(pdf))).await,
+        "applied"
+    );
+    assert_eq!(
+        app.deliver(&invoice("e4", "INVOICE_AUTHORIZED", "pay_unknown", "AUTHORIZED", json!(pdf))).await,
+        "ignored"
+    );
+    // Only an https link is kept: the page links to it.
+    let sneaky = invoice("e5", "INVOICE_UPDATED", &reference, "AUTHORIZED", json!("javascript:alert(1)"));
+    app.deliver(&sneaky).await;
+    let listed = app.as_user(&owner, "acme").get("/api/v1/billing/charges", 200).await;
+    assert_eq!(listed["data"][0]["nfse_status"], "AUTHORIZED");
+    assert_eq!(listed["data"][0]["nfse_url"], pdf);
+    assert_eq!(app.outcome_of("e4").await.as_deref(), Some("ignored"));
+}

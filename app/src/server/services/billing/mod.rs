@@ -1,6 +1,7 @@
 //! Plans, the workspace's subscription overview and charges, and the rules changes share.
 //! Starting and changing the subscription is `subscription`; the provider's events move it in
 //! `webhook`; `reconcile` asks the provider when events may have been lost.
+pub mod period;
 pub mod reconcile;
 pub mod subscription;
 pub mod webhook;
@@ -44,7 +45,7 @@ pub async fn overview(core: &Core, ctx: &TenantContext) -> Result<BillingDto, Ap
     let open = charges::open(&core.pool, ctx.tenant.id).await?;
     let next = open.first();
     let live = row.subscription_id.is_some() && row.status != SubscriptionStatus::Canceled;
-    let next_cycle = subscription::next_cycle_date(&row).filter(|_| live);
+    let next_cycle = period::next_cycle_date(&row).filter(|_| live);
     let grace = time::Duration::days(core.settings.billing_grace_days);
     let writable_until = match row.status {
         SubscriptionStatus::Trialing => row.trial_ends_at,

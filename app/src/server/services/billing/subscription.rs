@@ -13,7 +13,7 @@
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{excess, own_url, webhook::add_cycle};
+use super::{excess, own_url, period::parse_date};
 use crate::{
     error::AppError,
     model::{BillingCycle, BillingType, CheckoutDto, PlanDto, Role, SubscriptionChangeDto, SubscriptionStatus},
@@ -319,7 +319,7 @@ async fn record_charge(
     success_url: Option<&str>,
 ) -> Result<Uuid, AppError> {
     let id = Uuid::new_v4();
-    let due_date = super::webhook::parse_date(&payment.due_date).unwrap_or_else(|| OffsetDateTime::now_utc().date());
+    let due_date = parse_date(&payment.due_date).unwrap_or_else(|| OffsetDateTime::now_utc().date());
     charges::insert(
         tx,
         &NewCharge {
@@ -614,11 +614,4 @@ pub async fn restore_terms(core: &Core, tenant_id: Uuid, plan_id: &str) -> Resul
     tenants::set_subscription(&mut tx, tenant_id, &stored).await?;
     tx.commit().await?;
     Ok(())
-}
-
-/// When the next cycle's charge falls due after `row`'s paid period.
-pub fn next_cycle_date(row: &BillingRow) -> Option<time::Date> {
-    row.current_period_end
-        .map(|end| end.date())
-        .or_else(|| row.current_period_start.map(|start| add_cycle(start.date(), row.billing_cycle)))
 }

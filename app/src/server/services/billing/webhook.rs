@@ -21,9 +21,10 @@ use subtle::ConstantTimeEq;
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
+use super::period::{add_cycle, parse_date};
 use crate::{
     error::AppError,
-    model::{BillingCycle, ChargeStatus, SubscriptionStatus},
+    model::{ChargeStatus, SubscriptionStatus},
     server::{
         db::public::{
             charges::{self, ChargeRow, ChargeUpdate, NewCharge},
@@ -277,27 +278,6 @@ pub(super) fn allowed(from: ChargeStatus, to: ChargeStatus) -> bool {
     )
 }
 
-/// `yyyy-MM-dd`; other shapes are `None`.
-pub(super) fn parse_date(s: &str) -> Option<Date> {
-    let mut parts = s.get(..10)?.split('-');
-    let year = parts.next()?.parse().ok()?;
-    let month = time::Month::try_from(parts.next()?.parse::<u8>().ok()?).ok()?;
-    let day = parts.next()?.parse().ok()?;
-    Date::from_calendar_date(year, month, day).ok()
-}
-
-/// `date` plus a cycle: the same day a month or a year later (the month's last day when it has
-/// no such day: Jan 31 → Feb 28).
-pub fn add_cycle(date: Date, cycle: BillingCycle) -> Date {
-    let (year, month) = match cycle {
-        BillingCycle::Monthly if date.month() == time::Month::December => (date.year() + 1, time::Month::January),
-        BillingCycle::Monthly => (date.year(), date.month().next()),
-        BillingCycle::Yearly => (date.year() + 1, date.month()),
-    };
-    let day = date.day().min(month.length(year));
-    Date::from_calendar_date(year, month, day).unwrap_or(date)
-}
-
 async fn apply_payment(
     core: &Core,
     tx: &mut sqlx::PgConnection,
@@ -486,17 +466,7 @@ async fn apply_subscription(tx: &mut sqlx::PgConnection, id: &str, ends: bool) -
 
 #[cfg(test)]
 mod tests {
-    use time::macros::date;
-
     use super::*;
-
-    #[test]
-    fn cycles_end_on_the_same_day_or_the_months_last() {
-        assert_eq!(add_cycle(date!(2026 - 01 - 15), BillingCycle::Monthly), date!(2026 - 02 - 15));
-        assert_eq!(add_cycle(date!(2026 - 01 - 31), BillingCycle::Monthly), date!(2026 - 02 - 28));
-        assert_eq!(add_cycle(date!(2026 - 12 - 04), BillingCycle::Monthly), date!(2027 - 01 - 04));
-        assert_eq!(add_cycle(date!(2028 - 02 - 29), BillingCycle::Yearly), date!(2029 - 02 - 28));
-    }
 
     #[test]
     fn charges_move_only_forward() {
