@@ -53,8 +53,8 @@ body! {
         #[schema(required = true, nullable = false, value_type = PlanId)] plan: String,
         #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
         #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] cancel_url: String,
-        #[schema(nullable = false, value_type = BillingCycle)] cycle: String,
-        #[schema(nullable = false, value_type = BillingType)] billing_type: String,
+        #[schema(value_type = Option<BillingCycle>)] cycle: String,
+        #[schema(value_type = Option<BillingType>)] billing_type: String,
     }
 }
 
@@ -65,19 +65,19 @@ body! {
         #[schema(required = true, nullable = false, value_type = PlanId)] plan: String,
         #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
         #[schema(required = true, nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] cancel_url: String,
-        #[schema(nullable = false, value_type = BillingCycle)] cycle: String,
-        #[schema(nullable = false, value_type = BillingType)] billing_type: String,
+        #[schema(value_type = Option<BillingCycle>)] cycle: String,
+        #[schema(value_type = Option<BillingType>)] billing_type: String,
     }
 }
 
 body! {
     /// `POST /api/v1/billing/subscription`: absent fields keep their value (at least one is given).
     pub struct SubscriptionInput {
-        #[schema(nullable = false, value_type = PlanId)] plan: String,
-        #[schema(nullable = false, value_type = BillingCycle)] cycle: String,
-        #[schema(nullable = false, value_type = BillingType)] billing_type: String,
+        #[schema(value_type = Option<PlanId>)] plan: String,
+        #[schema(value_type = Option<BillingCycle>)] cycle: String,
+        #[schema(value_type = Option<BillingType>)] billing_type: String,
         /// Where the payment page returns the buyer (an address of this application).
-        #[schema(nullable = false, max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
+        #[schema(max_length = 2000, pattern = r"^https?://(?!.*xn--)([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z]([a-z0-9-]*[a-z0-9])?(:[1-9][0-9]{0,3})?(/[!-~]*)?$")] success_url: String,
     }
 }
 
