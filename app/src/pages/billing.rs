@@ -110,7 +110,8 @@ fn Billing(page: BillingPage) -> impl IntoView {
                         upgrade=upgrade owner=owner change=change/> }
                 }).collect_view()}
             </div>
-            {(owner && live).then(|| view! { <PaymentSettings b=b.clone() change=change/> })}
+            // Without a subscription yet, choosing how to pay starts it on the current plan.
+            {owner.then(|| view! { <PaymentSettings b=b.clone() change=change/> })}
             <Charges charges=page.charges/>
             {(owner && live).then(|| view! { <CancelSubscriptionForm b=b.clone() cancel=cancel/> })}
             {(!owner).then(|| view! { <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::BillingOwnerOnly)}</p> })}

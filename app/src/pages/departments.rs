@@ -95,19 +95,28 @@ fn DepartmentItem(department: DepartmentDto) -> impl IntoView {
 pub fn DepartmentPage() -> impl IntoView {
     signed_in_page(Role::Supervisor, |_| {
         let params = use_params_map();
+        let query = use_query_map();
         let id = move || params.with(|p| p.get("id")).and_then(|s| s.parse::<Uuid>().ok());
-        let department = Resource::new(id, |id| async move {
-            match id {
-                Some(id) => get_department(id).await,
-                None => Err(crate::error::AppError::NotFound),
-            }
-        });
+        let search = move || query.with(|q| q.get("member_search")).unwrap_or_default();
+        // The department, its members and the people the picker offers, in one resource: a
+        // second Suspense nested in this one did not hydrate ("expected a marker node").
+        let department = Resource::new(
+            move || (id(), search()),
+            |(id, search)| async move {
+                let Some(id) = id else { return Err(crate::error::AppError::NotFound) };
+                let (department, members) = get_department(id).await?;
+                let candidates = member_candidates(search).await.unwrap_or_default();
+                Ok((department, members, candidates))
+            },
+        );
         view! {
             <Suspense>
                 {move || Suspend::new(async move {
                     match department.await {
                         Err(err) => view! { <p class="text-red-600" role="alert" data-testid="form-error">{error_key(&err).map(t)}</p> }.into_any(),
-                        Ok((d, members)) => view! { <DepartmentDetail department=d members=members/> }.into_any(),
+                        Ok((d, members, candidates)) => {
+                            view! { <DepartmentDetail department=d members=members candidates=candidates/> }.into_any()
+                        }
                     }
                 })}
             </Suspense>
@@ -116,7 +125,7 @@ pub fn DepartmentPage() -> impl IntoView {
 }
 
 #[component]
-fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>) -> impl IntoView {
+fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates: Vec<CandidateDto>) -> impl IntoView {
     let save = ServerAction::<SaveDepartment>::new();
     let add = ServerAction::<AddDepartmentMember>::new();
     let remove = ServerAction::<RemoveDepartmentMember>::new();
@@ -139,9 +148,8 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>) -> impl In
     });
     let query = use_query_map();
     let picker_search = query.with_untracked(|q| q.get("member_search")).unwrap_or_default();
-    let wanted = picker_search.clone();
-    let candidates = Resource::new(move || wanted.clone(), member_candidates);
     let member_ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+    let people: Vec<CandidateDto> = candidates.into_iter().filter(|u| !member_ids.contains(&u.id)).collect();
     let opt = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
     view! {
         <div class="flex flex-wrap items-center justify-between gap-4">
@@ -181,24 +189,13 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>) -> impl In
                     <input type="search" name="member_search" value=picker_search placeholder=t(Key::DepartmentsFindPeople) aria-label=t(Key::DepartmentsFindPeople) class=INPUT/>
                     <button type="submit" class=BUTTON_SECONDARY>{t(Key::UsersFilter)}</button>
                 </form>
-                <Suspense>
-                    {move || {
-                        let member_ids = member_ids.clone();
-                        Suspend::new(async move {
-                            let people: Vec<CandidateDto> = candidates.await.unwrap_or_default()
-                                .into_iter().filter(|u| !member_ids.contains(&u.id)).collect();
-                            view! {
-                                <ActionForm action=add attr:class="flex gap-2">
-                                    <input type="hidden" name="id" value=id.to_string()/>
-                                    <select name="user_id" aria-label=t(Key::DepartmentsAddMember) class=INPUT>
-                                        {people.into_iter().map(|u| view! { <option value=u.id.to_string()>{candidate_label(&u)}</option> }).collect_view()}
-                                    </select>
-                                    <Submit label=t(Key::DepartmentsAddMember) pending=add.pending().into()/>
-                                </ActionForm>
-                            }
-                        })
-                    }}
-                </Suspense>
+                <ActionForm action=add attr:class="flex gap-2">
+                    <input type="hidden" name="id" value=id.to_string()/>
+                    <select name="user_id" aria-label=t(Key::DepartmentsAddMember) class=INPUT>
+                        {people.into_iter().map(|u| view! { <option value=u.id.to_string()>{candidate_label(&u)}</option> }).collect_view()}
+                    </select>
+                    <Submit label=t(Key::DepartmentsAddMember) pending=add.pending().into()/>
+                </ActionForm>
             </section>
         </div>
     }
