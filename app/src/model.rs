@@ -275,6 +275,18 @@ pub struct Viewer {
     pub mfa_required: bool,
 }
 
+/// The dashboard's content for one person: the first-run checklist for managers and owners
+/// (absent once every step is done), the trial's days left, and the person's departments.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardDto {
+    /// `invite`, `department`, `plan`, `branding`, each with whether it is done; empty for
+    /// attendants and supervisors, and once all are done.
+    pub checklist: Vec<(String, bool)>,
+    pub trial_days_left: Option<i64>,
+    /// The departments the person belongs to.
+    pub departments: Vec<(Uuid, String)>,
+}
+
 /// `meta` of every list answer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod authz;
 pub mod billing;
 pub mod company;
+pub mod dashboard;
 pub mod departments;
 pub mod invitations;
 pub mod limits;

@@ -57,3 +57,22 @@ pub async fn usage(db: &TenantDb) -> Result<(i64, i64), sqlx::Error> {
     );
     sqlx::query_as(&sql).fetch_one(db.executor()).await
 }
+
+/// What the first-run checklist looks at: people beyond the owner (users or invitations),
+/// departments, and whether the company set its colour and logo.
+#[derive(sqlx::FromRow)]
+pub struct Onboarding {
+    pub users: i64,
+    pub invitations: i64,
+    pub departments: i64,
+    pub branded: bool,
+}
+
+pub async fn onboarding(db: &TenantDb) -> Result<Onboarding, sqlx::Error> {
+    let sql = db.sql(
+        "SELECT (SELECT count(*) FROM {t}.users) AS users, (SELECT count(*) FROM {t}.user_invitations) AS invitations, \
+         (SELECT count(*) FROM {t}.departments) AS departments, \
+         (SELECT logo_url IS NOT NULL AND primary_color IS NOT NULL FROM {t}.company WHERE id = 1) AS branded",
+    );
+    sqlx::query_as(&sql).fetch_one(db.executor()).await
+}

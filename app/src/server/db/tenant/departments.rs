@@ -272,6 +272,15 @@ pub async fn members(db: &TenantDb, department_id: Uuid) -> Result<Vec<UserRow>,
     Ok(users)
 }
 
+/// The departments `user_id` belongs to (id, name), by name.
+pub async fn of_user(db: &TenantDb, user_id: Uuid) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
+    let sql = db.sql(
+        "SELECT d.id, d.name FROM {t}.department_members m JOIN {t}.departments d ON d.id = m.department_id \
+         WHERE m.user_id = $1 ORDER BY lower(d.name), d.id",
+    );
+    sqlx::query_as(&sql).bind(user_id).fetch_all(db.executor()).await
+}
+
 /// `false` when the user already was a member.
 /// True when the user was not a member before.
 pub async fn add_member(tx: &mut TenantTx, department_id: Uuid, user_id: Uuid) -> Result<bool, sqlx::Error> {
