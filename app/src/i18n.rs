@@ -77,6 +77,15 @@ impl Locale {
         text
     }
 
+    /// "PT", "ES", "EN".
+    pub const fn short(self) -> &'static str {
+        match self {
+            Locale::PtBr => "PT",
+            Locale::Es => "ES",
+            Locale::En => "EN",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Locale::PtBr => self.t(Key::LocalePtBR),

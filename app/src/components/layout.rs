@@ -14,6 +14,36 @@ const NAV_LINK: &str = "rounded-md px-3 py-2 font-medium text-slate-700 hover:bg
     aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-800 dark:text-slate-200 dark:hover:bg-slate-800 \
     dark:aria-[current=page]:bg-indigo-950 dark:aria-[current=page]:text-indigo-100";
 
+/// The header's menu: closed on phones until its button is pressed; from `lg` its content shows
+/// whether it is open or not.
+const MENU: &str = "ml-auto lg:ml-0 lg:flex-1 lg:[&::details-content]:[content-visibility:visible] \
+    lg:[&::details-content]:block";
+
+/// Initials for an avatar: "Olivia Owner" → "OO".
+fn initials(name: &str) -> String {
+    name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
+}
+
+/// The account menu: who is signed in (name, email, role) and their profile.
+#[component]
+fn AccountMenu(viewer: Viewer) -> impl IntoView {
+    let user = viewer.user;
+    view! {
+        <details class="relative" data-testid="account-menu">
+            <summary class="flex cursor-pointer list-none items-center gap-2 rounded-md px-2 py-1 text-sm hover:bg-slate-100 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden" aria-label=t(Key::NavAccount)>
+                <span aria-hidden="true" class="grid h-7 w-7 place-items-center rounded-full bg-slate-200 text-xs font-semibold text-slate-800 dark:bg-slate-700 dark:text-slate-100">{initials(&user.name)}</span>
+                <span class="max-w-[9rem] truncate text-slate-700 dark:text-slate-200" data-testid="user-name">{user.name.clone()}</span>
+            </summary>
+            <div class="mt-2 w-64 rounded-lg border border-slate-200 bg-white p-4 text-sm shadow-lg lg:absolute lg:right-0 lg:z-50 dark:border-slate-700 dark:bg-slate-900">
+                <p class="font-semibold">{user.name.clone()}</p>
+                <p class="truncate text-slate-600 dark:text-slate-400" data-testid="account-email">{user.email.clone()}</p>
+                <p class="mt-1 text-slate-600 dark:text-slate-400" data-testid="account-role">{t(user.role.label_key())}</p>
+                <a href="/profile" class="mt-3 block font-medium text-indigo-700 hover:underline dark:text-indigo-300">{t(Key::NavProfile)}</a>
+            </div>
+        </details>
+    }
+}
+
 /// Whether the navigation item `href` holds the page at `path` (`/users` holds `/users/42`).
 fn holds(href: &str, path: &str) -> bool {
     if href == "/" {
@@ -61,34 +91,42 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
             {t(Key::NavSkip)}
         </a>
         <div class="min-h-screen">
-            <header class="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-                <div class="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-4 px-4 py-3">
-                    <div class="flex items-center gap-6">
-                        <a href="/" class="flex items-center gap-2 font-semibold">
-                            <span class="grid h-8 w-8 place-items-center rounded-lg bg-indigo-600 text-white">"A"</span>
-                            <span data-testid="company-name">{viewer.tenant.name.clone()}</span>
-                        </a>
-                        <nav aria-label=t(Key::NavMain) class="flex flex-wrap gap-1 text-sm">
-                            {items
-                                .into_iter()
-                                .map(|(href, key)| {
-                                    let current = move || holds(href, &path.get()).then_some("page");
-                                    view! { <a href=href class=NAV_LINK aria-current=current>{t(key)}</a> }
-                                })
-                                .collect_view()}
-                        </nav>
-                    </div>
-                    <div class="flex flex-wrap items-center gap-4">
-                        <LocaleSwitcher/>
-                        <span class="hidden text-sm text-slate-600 sm:inline dark:text-slate-400" data-testid="user-name">
-                            {viewer.user.name.clone()}
-                        </span>
-                        <form method="post" action="/rpc/logout">
-                            <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
-                                {t(Key::NavLogout)}
-                            </button>
-                        </form>
-                    </div>
+            <header class="relative border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+                <div class="mx-auto flex max-w-6xl items-center gap-4 px-4 py-3">
+                    <a href="/" class="flex min-w-0 shrink-0 items-center gap-2 font-semibold">
+                        <span aria-hidden="true" class="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-indigo-600 text-white">"A"</span>
+                        <span class="max-w-[10rem] truncate xl:max-w-[14rem]" title=viewer.tenant.name.clone() data-testid="company-name">{viewer.tenant.name.clone()}</span>
+                    </a>
+                    // One menu for every width: on phones a button opens it under the header; from
+                    // `lg` its content is always shown in the header row (`::details-content`),
+                    // so there is one copy of each link and button, and no JavaScript is needed.
+                    <details class=MENU data-testid="menu">
+                        <summary class="flex cursor-pointer list-none items-center gap-2 rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium hover:bg-slate-100 lg:hidden dark:border-slate-700 dark:hover:bg-slate-800 [&::-webkit-details-marker]:hidden" data-testid="menu-button">
+                            // A glyph, not an image: pages keep their own SVGs (a QR code) first.
+                            <span aria-hidden="true" class="text-base leading-none">"☰"</span>
+                            {t(Key::NavMenu)}
+                        </summary>
+                        <div class="absolute inset-x-0 top-full z-40 space-y-4 border-b border-slate-200 bg-white p-4 shadow-lg lg:static lg:flex lg:items-center lg:justify-between lg:gap-4 lg:space-y-0 lg:border-0 lg:bg-transparent lg:p-0 lg:shadow-none dark:border-slate-800 dark:bg-slate-900 lg:dark:bg-transparent">
+                            <nav aria-label=t(Key::NavMain) class="flex flex-col gap-1 text-sm lg:flex-row">
+                                {items
+                                    .into_iter()
+                                    .map(|(href, key)| {
+                                        let current = move || holds(href, &path.get()).then_some("page");
+                                        view! { <a href=href class=NAV_LINK aria-current=current>{t(key)}</a> }
+                                    })
+                                    .collect_view()}
+                            </nav>
+                            <div class="flex flex-wrap items-center gap-3 lg:flex-nowrap">
+                                <LocaleSwitcher/>
+                                <AccountMenu viewer=viewer.clone()/>
+                                <form method="post" action="/rpc/logout">
+                                    <button type="submit" class="rounded-md border border-slate-300 px-3 py-1.5 text-sm font-medium whitespace-nowrap hover:bg-slate-100 dark:border-slate-700 dark:hover:bg-slate-800">
+                                        {t(Key::NavLogout)}
+                                    </button>
+                                </form>
+                            </div>
+                        </div>
+                    </details>
                 </div>
             </header>
             {(!viewer.writable).then(|| view! {

@@ -32,13 +32,17 @@ pub fn LocaleSwitcher() -> impl IntoView {
                                 lang=locale.tag()
                                 aria-pressed=active.to_string()
                                 data-locale=locale.tag()
+                                title=locale.label()
                                 class=if active {
                                     "rounded-md px-2 py-1 font-semibold text-indigo-700 bg-indigo-50 dark:bg-indigo-950 dark:text-indigo-300"
                                 } else {
                                     "rounded-md px-2 py-1 text-slate-600 hover:bg-slate-100 hover:text-slate-900 dark:text-slate-400 dark:hover:bg-slate-800"
                                 }
                             >
-                                {locale.label()}
+                                // The language's short code in the header; its full name for
+                                // screen readers and as the button's name.
+                                <span aria-hidden="true">{locale.short()}</span>
+                                <span class="sr-only">{locale.label()}</span>
                             </button>
                         </form>
                     }
