@@ -57,6 +57,33 @@ test('a manager runs the team: user, department, membership, edit, deactivate', 
   await other.close();
 });
 
+test('unticking "Ativo" in the edit form asks before deactivating, and Cancel keeps the user', async ({ page }) => {
+  const stamp = Date.now().toString(36);
+  await signIn(page, 'manager@demo.test');
+  await page.goto('/users/new');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.locator('#field-name').fill(`Otto ${stamp}`);
+  await page.locator('#field-email').fill(`otto-${stamp}@demo.test`);
+  await page.locator('#field-role').selectOption('attendant');
+  await page.locator('#field-password').fill('first day password');
+  await page.getByRole('button', { name: 'Criar usuário' }).click();
+  await expect(page.getByTestId('user-title')).toHaveText(`Otto ${stamp}`);
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+
+  await page.locator('#field-name').fill(`Otto Lima ${stamp}`);
+  await page.getByLabel('Ativo', { exact: true }).uncheck();
+  await page.getByRole('button', { name: 'Salvar' }).click();
+  // The other changes are saved; the deactivation waits for its confirmation.
+  await expect(page).toHaveURL(/\?confirm=deactivate$/);
+  await expect(page.getByTestId('user-title')).toHaveText(`Otto Lima ${stamp}`);
+  await expect(page.getByTestId('confirm-box')).toBeVisible();
+  await expect(page.getByLabel('Ativo', { exact: true })).toBeChecked();
+  await page.getByTestId('confirm-box').getByRole('link', { name: 'Cancelar' }).click();
+  await expect(page.getByTestId('confirm-box')).toHaveCount(0);
+  await page.goto(`/users?search=${stamp}`);
+  await expect(page.getByTestId('users-table')).toContainText('Ativo');
+});
+
 test('an attendant sees no admin pages, not even by URL', async ({ page }) => {
   await signIn(page, 'ana@demo.test');
   const nav = page.getByRole('navigation', { name: 'Navegação principal' });

@@ -276,8 +276,8 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
     });
     let id = user.id;
     Effect::new(move |_| {
-        if let Some(Ok(u)) = update.value().get() {
-            go(format!("/users/{}?notice=saved", u.id));
+        if let Some(Ok((u, ask))) = update.value().get() {
+            go(crate::server_fns::users::saved_target(&u, ask));
         }
         if let Some(Ok(u)) = toggle.value().get() {
             go(format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" }));

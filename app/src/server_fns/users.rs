@@ -55,6 +55,9 @@ pub async fn create_user(
 }
 
 /// Saves the edit form; `active` is the checkbox (absent when unticked).
+/// Saves the edit form. Unticking "active" does not deactivate at once: the other fields are
+/// saved and the answer asks for the confirmation (`true`), which the page (or, without
+/// JavaScript, the redirect) shows; ticking it reactivates, which destroys nothing.
 #[server(prefix = "/rpc", endpoint = "update_user")]
 pub async fn update_user(
     id: Uuid,
@@ -63,18 +66,32 @@ pub async fn update_user(
     role: String,
     locale: String,
     active: Option<String>,
-) -> Result<UserDto, AppError> {
+) -> Result<(UserDto, bool), AppError> {
     use crate::server::{services::users, web::request};
+    let unticked = active.is_none();
     let change = users::UpdateUser {
         name: Some(name),
         email: Some(email),
         role: Some(role),
-        active: Some(active.is_some()),
+        active: (!unticked).then_some(true),
         locale: Some(locale),
     };
     let state = request::app_state()?;
-    let update = |ctx| async move { users::update(&state, &ctx, id, change).await };
-    request::signed_in_form(update, |u| format!("/users/{}?notice=saved", u.id)).await
+    let update = |ctx| async move {
+        let user = users::update(&state, &ctx, id, change).await?;
+        let ask = unticked && user.active;
+        Ok((user, ask))
+    };
+    request::signed_in_form(update, |(u, ask)| saved_target(u, *ask)).await
+}
+
+/// Where a saved edit form goes: the confirmation of a deactivation it asked for, or the page.
+pub fn saved_target(user: &UserDto, ask: bool) -> String {
+    if ask {
+        format!("/users/{}?confirm=deactivate", user.id)
+    } else {
+        format!("/users/{}?notice=saved", user.id)
+    }
 }
 
 /// Deactivates or reactivates a user (the confirmed action of the users pages).
