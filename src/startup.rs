@@ -42,7 +42,7 @@ use app::{
         services::{billing, mail, provisioning, webhooks},
         settings::ProviderSettings,
         state::{AppState, Core},
-        web::{auth::session_middleware, client, headers, mailbox},
+        web::{auth::session_middleware, client, flash, headers, mailbox},
     },
 };
 
@@ -88,7 +88,20 @@ pub fn leptos_options(addr: SocketAddr) -> anyhow::Result<LeptosOptions> {
     };
     let mut options = get_configuration(file).context("reading the leptos configuration")?.leptos_options;
     options.site_addr = addr;
+    // The names of the hashed files are in a file beside the binary, written by the site build.
+    // A binary without one (a test binary, or a server run before its first site build) names the
+    // files without hashes, as cargo-leptos then writes them.
+    if options.hash_files && !hash_file_present(&options) {
+        options.hash_files = false;
+    }
     Ok(options)
+}
+
+fn hash_file_present(options: &LeptosOptions) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(options.hash_file.as_ref())))
+        .is_some_and(|path| path.is_file())
 }
 
 /// The application core for these settings, with the payment provider and mail transport they name.
@@ -204,7 +217,9 @@ pub fn router(state: AppState) -> Router {
         .route("/dev/mailbox/{id}", get(mailbox::show))
         .leptos_routes_with_context(&state, routes, context, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(cache_control))
         .layer(middleware::from_fn(server_fn_status))
+        .layer(middleware::from_fn(flash::capture_form))
         .layer(middleware::from_fn_with_state(state.clone(), session_middleware))
         .layer(sessions);
 
@@ -313,6 +328,35 @@ fn compression() -> CompressionLayer<impl Predicate> {
     CompressionLayer::new().gzip(true).br(true).compress_when(predicate)
 }
 
+/// How long browsers keep static files. The site build puts a hash of their content in the names
+/// of the wasm, its JS and the CSS (`atrium.<22 characters>.wasm`): those never change, so a year
+/// and `immutable` (no revalidation on reload). Everything else (the favicon, Swagger UI's files)
+/// is revalidated on each use: cheap, and a new release is seen at once.
+async fn cache_control(req: Request, next: Next) -> Response {
+    let immutable = req.uri().path().strip_prefix("/pkg/").is_some_and(is_hashed_name);
+    let mut response = next.run(req).await;
+    // Files are the answers with a Last-Modified (pages and the API have none), or a 304 to one.
+    let is_file = !response.headers().contains_key(axum::http::header::CACHE_CONTROL)
+        && match response.status() {
+            StatusCode::OK => response.headers().contains_key(axum::http::header::LAST_MODIFIED),
+            StatusCode::NOT_MODIFIED => true,
+            _ => false,
+        };
+    if is_file {
+        let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(axum::http::header::CACHE_CONTROL, axum::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// `name.<hash>.ext`, the hash as cargo-leptos writes it: an MD5 in unpadded base64url.
+fn is_hashed_name(file: &str) -> bool {
+    let mut parts = file.rsplitn(3, '.');
+    let (_ext, hash, stem) = (parts.next(), parts.next(), parts.next());
+    stem.is_some_and(|s| !s.is_empty() && !s.contains('/'))
+        && hash.is_some_and(|h| h.len() == 22 && h.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+}
+
 async fn readyz(State(state): State<AppState>) -> Response {
     match sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&state.pool).await {
         Ok(_) => Json(serde_json::json!({ "status": "ready" })).into_response(),
@@ -372,7 +416,18 @@ pub fn route_of(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::route_of;
+    use super::{is_hashed_name, route_of};
+
+    #[test]
+    fn only_content_hashed_names_are_immutable() {
+        assert!(is_hashed_name("atrium.Q2ZtYXJrZXJzX2hhc2hfeA.wasm"));
+        assert!(is_hashed_name("atrium.a-b_c12345678901234567.css"));
+        assert!(!is_hashed_name("atrium.wasm"));
+        assert!(!is_hashed_name("atrium_bg.wasm"));
+        assert!(!is_hashed_name("atrium.short.js"));
+        assert!(!is_hashed_name("snippets/x/Q2ZtYXJrZXJzX2hhc2hfeA.js"));
+        assert!(!is_hashed_name(".Q2ZtYXJrZXJzX2hhc2hfeA.js"));
+    }
 
     #[test]
     fn routes_hide_ids_and_tokens() {

@@ -1,13 +1,16 @@
 //! The HTML shell, the root component and the routes.
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path, SsrMode,
 };
 
 use crate::{
-    components::guard::ViewerResource,
+    components::{
+        form::{Flash, PageFlash},
+        guard::ViewerResource,
+    },
     i18n::{t, Key, Locale},
     pages::{
         api_keys::ApiKeysPage,
@@ -51,6 +54,17 @@ fn page_locale() -> Locale {
     Locale::default()
 }
 
+/// What the last form post left for this page load, taken from the session by the tenant
+/// middleware (`server::web::flash`).
+fn page_flash() -> Option<Flash> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<Flash>().cloned())
+    }
+    #[cfg(not(feature = "ssr"))]
+    None
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let locale = page_locale();
     #[cfg(feature = "ssr")]
@@ -64,6 +78,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <leptos_meta::MetaTags/>
             </head>
@@ -78,6 +93,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(page_locale());
+    // Before any resource: shared values are matched between server and browser by their order.
+    provide_context(PageFlash(SharedValue::new(page_flash).into_inner()));
     let viewer: ViewerResource = Resource::new_blocking(|| (), |_| get_viewer());
     provide_context(viewer);
 
@@ -90,7 +107,6 @@ pub fn App() -> impl IntoView {
     });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/atrium.css"/>
         <Title text=t(Key::AppName)/>
         // Whole pages, not out-of-order streams: they must work without JavaScript, and a page's
         // status (403, 404) is known before the first byte is sent.

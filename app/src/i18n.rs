@@ -77,6 +77,27 @@ impl Locale {
         text
     }
 
+    /// A date as people of this language write it: `07/12/2026` in Portuguese and Spanish,
+    /// `Dec 7, 2026` in English; from `2026-12-07` or an RFC 3339 timestamp (its date part: the
+    /// day is what matters in a list). "—" for none, the text as it is if it is no date.
+    pub fn date(self, value: Option<&str>) -> String {
+        const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+        let Some(iso) = value.map(|v| v.get(..10).unwrap_or(v)) else {
+            return "—".into();
+        };
+        let mut parts = iso.split('-');
+        let (Some(y), Some(m), Some(d), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
+            return iso.to_string();
+        };
+        match self {
+            Locale::PtBr | Locale::Es => format!("{d}/{m}/{y}"),
+            Locale::En => match m.parse::<usize>().ok().and_then(|m| MONTHS.get(m.wrapping_sub(1))) {
+                Some(month) => format!("{month} {}, {y}", d.trim_start_matches('0')),
+                None => iso.to_string(),
+            },
+        }
+    }
+
     /// "PT", "ES", "EN".
     pub const fn short(self) -> &'static str {
         match self {
@@ -108,6 +129,15 @@ pub fn t(key: Key) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_as_each_language_writes_them() {
+        assert_eq!(Locale::PtBr.date(Some("2026-12-07T10:00:00Z")), "07/12/2026");
+        assert_eq!(Locale::Es.date(Some("2026-01-31")), "31/01/2026");
+        assert_eq!(Locale::En.date(Some("2026-12-07")), "Dec 7, 2026");
+        assert_eq!(Locale::En.date(None), "—");
+        assert_eq!(Locale::PtBr.date(Some("soon")), "soon");
+    }
 
     #[test]
     fn negotiates_by_quality() {

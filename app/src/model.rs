@@ -237,6 +237,30 @@ pub struct WebhookDeliveryDto {
 
 /// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
 /// give the person a new link).
+/// Whether an invitation link can still be used.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvitationState {
+    Valid,
+    Used,
+    Expired,
+    #[default]
+    Invalid,
+}
+
+/// The invitation page's facts, shown before a password is asked for.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvitationPreviewDto {
+    pub state: InvitationState,
+    /// The company's name and workspace (absent for an invalid link).
+    pub company: Option<String>,
+    pub workspace: Option<String>,
+    /// Whom the link is for and who sent it (a usable link only).
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub invited_by: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationDto {
@@ -273,6 +297,8 @@ pub struct Viewer {
     pub email_verified: bool,
     /// The company requires two-step sign-in.
     pub mfa_required: bool,
+    /// The company's colour (`#rrggbb`), shown in the app frame.
+    pub brand_color: Option<String>,
 }
 
 /// The dashboard's content for one person: the first-run checklist for managers and owners

@@ -1,7 +1,6 @@
 import { test, expect } from '@playwright/test';
-import { signIn } from './helpers';
+import { signIn, signInWithoutScripts } from './helpers';
 
-const PASSWORD = 'demo-password-2026';
 
 test('a manager runs the team: user, department, membership, edit, deactivate', async ({ page, browser }) => {
   const stamp = Date.now().toString(36);
@@ -101,12 +100,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('admin forms still work and show errors beside the fields', async ({ page }) => {
-    await page.goto('/login');
-    await page.locator('#tenant').fill('demo');
-    await page.locator('#email').fill('manager@demo.test');
-    await page.locator('#password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await expect(page.getByTestId('welcome')).toBeVisible();
+    await signInWithoutScripts(page, 'manager@demo.test');
     await page.goto('/users/new');
     await page.locator('#field-email').fill('someone@nowhere');
     await page.getByRole('button', { name: 'Criar usuário' }).click();

@@ -32,6 +32,16 @@ export async function signIn(page: Page, email: string, password = 'demo-passwor
   await expect(page.getByTestId('welcome')).toBeVisible();
 }
 
+/** Signs into the demo workspace with JavaScript off: the sign-in form as a plain post. */
+export async function signInWithoutScripts(page: Page, email: string, password = 'demo-password-2026') {
+  await page.goto('/login');
+  await page.locator('#tenant').fill('demo');
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await expect(page.getByTestId('welcome')).toBeVisible();
+}
+
 /** RFC 4648 base32 (no padding) to bytes. */
 function base32(text: string): Buffer {
   const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';

@@ -1,7 +1,7 @@
 // Two-step verification and sessions, as a person uses them: set up with the code the app shows,
 // sign out, sign in with password and code, then with a recovery code; end another session.
 import { test, expect, Page, Browser } from '@playwright/test';
-import { signIn, totp } from './helpers';
+import { signIn, totp, signInWithoutScripts } from './helpers';
 
 async function hydrated(page: Page) {
   await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
@@ -78,12 +78,7 @@ test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
   test('two-step verification is set up and used with plain forms', async ({ page }) => {
-    await page.goto('/login');
-    await page.locator('#tenant').fill('demo');
-    await page.locator('#email').fill('carla@demo.test');
-    await page.locator('#password').fill('demo-password-2026');
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await expect(page.getByTestId('welcome')).toBeVisible();
+    await signInWithoutScripts(page, 'carla@demo.test');
     await page.goto('/profile/mfa');
     const secret = (await page.getByTestId('mfa-secret').textContent())!.trim();
     await page.locator('#field-code').fill(totp(secret));

@@ -170,7 +170,7 @@ async fn the_reset_page_works_without_javascript() {
     };
     assert_eq!(form(fragment(&link)).await, "/login?notice=password_reset&tenant=acme");
     let again = form(fragment(&link)).await;
-    assert!(again.starts_with("/reset-password?error="), "the error comes back to the form: {again}");
+    assert_eq!(again, "/reset-password", "the error comes back to the form");
     app.login_ok("acme", "owner@acme.test", "typed without scripts").await;
 }
 

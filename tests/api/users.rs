@@ -250,6 +250,11 @@ async fn users_created_without_a_password_get_a_working_invitation() {
     assert_eq!(app.login("acme", "ines@acme.test", "").await.status(), 422);
     let res = app.client.get(app.url(&path)).send().await.unwrap();
     assert_eq!(res.status(), 200, "the invitation page opens without a session");
+    // Before any password: the company, who invited (the manager, named "manager") and the address.
+    let page = res.text().await.unwrap();
+    assert!(page.contains("manager convidou você para a equipe de Company acme."), "{page}");
+    assert!(page.contains("invitation-email") && page.contains("ines@acme.test"), "{page}");
+    assert!(page.contains("name=\"password\"") && !page.contains("invitation-unusable"));
     let token = path.trim_start_matches("/invitation/");
     let browser = browser();
     let res = browser
@@ -270,4 +275,12 @@ async fn users_created_without_a_password_get_a_working_invitation() {
         .await
         .unwrap();
     assert_eq!(res.status(), 409, "an invitation works once");
+    // A used link says so at once, without asking for a password or naming the person again.
+    let page = app.client.get(app.url(&path)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("invitation-unusable") && !page.contains("name=\"password\""), "{page}");
+    assert!(!page.contains("ines@acme.test"));
+    // So does a link that names nothing, and it tells nothing about any company.
+    let forged = format!("/invitation/acme.{}", "A".repeat(43));
+    let page = app.client.get(app.url(&forged)).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("invitation-unusable") && !page.contains("Company acme"), "{page}");
 }

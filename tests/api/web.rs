@@ -166,10 +166,14 @@ async fn signup_pages_work_as_plain_forms_through_the_local_checkout() {
     )
     .await
     .unwrap();
-    let back = location(&res);
-    assert!(back.starts_with("/signup?error="), "{back}");
-    let html = client.get(app.url(&back)).send().await.unwrap().text().await.unwrap();
+    // Back to the form, whose address carries neither the error nor what was typed.
+    assert_eq!(location(&res), "/signup");
+    let html = client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Sem Script Ltda") && html.contains("11.222.333/0001-82"));
+    assert!(html.contains("data-testid=\"form-error\""), "the error is shown");
+    // Once: a reload shows the form without the error.
+    let again = client.get(app.url("/signup")).send().await.unwrap().text().await.unwrap();
+    assert!(!again.contains("data-testid=\"form-error\""), "the error is shown once");
 
     let res = post(
         "/rpc/signup_company",

@@ -1,7 +1,9 @@
 //! Form building blocks shared by the pages: fields with their error beside them, the outcome
-//! banner, and reading errors that a plain (no-JavaScript) form post brought back in `?error=`.
+//! banner, and the flash a form post leaves for the page after it (its notice, or a plain
+//! post's error and values).
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
+use leptos_router::hooks::{use_location, use_query_map};
+use serde::{Deserialize, Serialize};
 
 use crate::{
     error::AppError,
@@ -22,20 +24,74 @@ pub const BUTTON_DANGER: &str =
 pub const CARD: &str =
     "rounded-2xl border border-slate-200 bg-white p-6 shadow-sm dark:border-slate-800 dark:bg-slate-900";
 
-/// The error of the last submission: from the action (JavaScript on) or from `?error=` (off).
+/// What the last form post left for this page load (`server::web::flash`): the success notice,
+/// or a plain post's error and the values it sent. Read from the request on the server and handed
+/// to the browser with the page for hydration.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Flash {
+    /// The page it is for.
+    pub path: String,
+    pub notice: Option<String>,
+    pub error: Option<AppError>,
+    /// The fields a plain post sent, secrets left out.
+    pub values: Vec<(String, String)>,
+}
+
+/// The flash of this page load, provided by the root component.
+#[derive(Clone, Debug, Default)]
+pub struct PageFlash(pub Option<Flash>);
+
+/// The flash, while the page it was for is the one shown (a later navigation leaves it behind).
+fn flash_here() -> Option<Flash> {
+    let flash = use_context::<PageFlash>()?.0?;
+    (use_location().pathname.get_untracked() == flash.path).then_some(flash)
+}
+
+/// The value a plain post sent for `field` before it failed, to fill the field again.
+fn submitted_value(field: &str) -> Option<String> {
+    flash_here()?.values.into_iter().find(|(name, _)| name == field).map(|(_, value)| value)
+}
+
+/// The error of the last submission: from the action (JavaScript on) or from the flash of a plain
+/// post that failed (off).
 pub fn form_error<T, S>(value: S) -> Signal<Option<AppError>>
 where
     S: Get<Value = Option<Result<T, AppError>>> + Send + Sync + 'static,
     T: 'static,
 {
-    let query = use_query_map();
-    let from_query: Option<AppError> =
-        query.with_untracked(|q| q.get("error")).and_then(|json| serde_json::from_str(&json).ok());
+    let from_flash = flash_here().and_then(|f| f.error);
     Signal::derive(move || match value.get() {
         Some(Err(e)) => Some(e),
         Some(Ok(_)) => None,
-        None => from_query.clone(),
+        None => from_flash.clone(),
     })
+}
+
+/// A field's message that goes away once the field is changed, until the next submission.
+#[derive(Clone, Copy)]
+struct FieldMessage {
+    message: Signal<Option<&'static str>>,
+    edited: RwSignal<bool>,
+}
+
+impl FieldMessage {
+    fn get(&self) -> Option<&'static str> {
+        if self.edited.get() {
+            None
+        } else {
+            self.message.get()
+        }
+    }
+}
+
+fn until_edited(message: Signal<Option<&'static str>>, error: Signal<Option<AppError>>) -> FieldMessage {
+    let edited = RwSignal::new(false);
+    // A new answer from the server shows its messages again.
+    Effect::new(move |_| {
+        error.track();
+        edited.set(false);
+    });
+    FieldMessage { message, edited }
 }
 
 /// The server's validation message for `field`, in the page's language.
@@ -129,7 +185,27 @@ pub fn FormStatus(
 ) -> impl IntoView {
     let show_notice = notice;
     let query = use_query_map();
-    let notice = move || query.with(|q| q.get("notice")).and_then(|n| notice_key(&n)).filter(|_| show_notice);
+    // Shown once: only on the page load a success led to (its flash), not on a reload of the same
+    // address. Payment pages elsewhere send the customer back with a notice of their own.
+    let flashed = flash_here().and_then(|f| f.notice);
+    let notice = move || {
+        query
+            .with(|q| q.get("notice"))
+            .filter(|n| flashed.as_deref() == Some(n.as_str()) || EXTERNAL_NOTICES.contains(&n.as_str()))
+            .and_then(|n| notice_key(&n))
+            .filter(|_| show_notice)
+    };
+    // An answer with errors moves the focus to this summary, so keyboard and screen-reader users
+    // start from what went wrong (the fields it names say it again beside them).
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if let (Some(_), Some(element)) = (error.get(), summary.get()) {
+            #[cfg(feature = "hydrate")]
+            let _ = element.focus();
+            #[cfg(not(feature = "hydrate"))]
+            let _ = element;
+        }
+    });
     view! {
         {move || match error.get() {
             Some(err) => {
@@ -147,7 +223,7 @@ pub fn FormStatus(
                     _ => String::new(),
                 };
                 Some(view! {
-                    <div role="alert" data-testid="form-error" class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
+                    <div role="alert" data-testid="form-error" tabindex="-1" node_ref=summary class="rounded-lg border border-red-200 bg-red-50 px-4 py-3 text-sm text-red-800 dark:border-red-900 dark:bg-red-950 dark:text-red-200">
                         {error_key(&err).map(t)}
                         {limit.map(|l| view! { " (" {t(Key::ErrorPlanLimitLabel)} ": " {l} ")" })}
                         {(!exceeds.is_empty()).then(|| view! { " " <span data-testid="plan-exceeds">{exceeds.clone()}</span> })}
@@ -166,6 +242,10 @@ pub fn FormStatus(
     }
 }
 
+/// Notices of addresses a payment provider sends the customer back to, with no form post of
+/// this app before them.
+const EXTERNAL_NOTICES: [&str; 3] = ["paid", "subscribed", "checkout_canceled"];
+
 fn notice_key(code: &str) -> Option<Key> {
     Some(match code {
         "saved" => Key::NoticeSaved,
@@ -174,6 +254,7 @@ fn notice_key(code: &str) -> Option<Key> {
         "reactivated" => Key::NoticeReactivated,
         "member_added" => Key::NoticeMemberAdded,
         "member_removed" => Key::NoticeMemberRemoved,
+        "department_deleted" => Key::NoticeDepartmentDeleted,
         "subscribed" => Key::NoticeSubscribed,
         "paid" => Key::NoticePaid,
         "checkout_canceled" => Key::NoticeCheckoutCanceled,
@@ -206,16 +287,19 @@ pub fn TextField(
     #[prop(optional)] hint: Option<&'static str>,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = field_error(error, name);
+    let message = until_edited(field_error(error, name), error);
     let id = format!("field-{name}");
     let error_id = format!("{name}-error");
+    // After a plain post failed, what was typed (never a password).
+    let value = if kind == "password" { value } else { submitted_value(name).unwrap_or(value) };
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
             <input id=id name=name type=kind value=value class=INPUT autocomplete=autocomplete
+                on:input=move |_| message.edited.set(true)
                 aria-invalid=move || message.get().is_some().to_string() aria-describedby=error_id.clone()/>
-            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-500">{h}</p> })}
-            <p id=error_id class="mt-1 text-sm text-red-600 dark:text-red-400" data-testid=format!("{name}-error")>
+            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
+            <p id=error_id class="mt-1 text-sm text-red-700 dark:text-red-300" data-testid=format!("{name}-error")>
                 {move || message.get()}
             </p>
         </div>
@@ -230,12 +314,14 @@ pub fn SelectField(
     #[prop(into)] selected: String,
     error: Signal<Option<AppError>>,
 ) -> impl IntoView {
-    let message = field_error(error, name);
+    let message = until_edited(field_error(error, name), error);
     let id = format!("field-{name}");
+    let selected = submitted_value(name).unwrap_or(selected);
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
-            <select id=id name=name class=INPUT aria-invalid=move || message.get().is_some().to_string()>
+            <select id=id name=name class=INPUT aria-invalid=move || message.get().is_some().to_string()
+                on:change=move |_| message.edited.set(true)>
                 {options.into_iter().map(|(value, text)| {
                     let is = value == selected;
                     view! { <option value=value selected=is>{text}</option> }
@@ -248,6 +334,13 @@ pub fn SelectField(
 
 #[component]
 pub fn Checkbox(name: &'static str, label: &'static str, checked: bool) -> impl IntoView {
+    // A failed plain post sent every field of its form but the boxes left unticked.
+    let checked = match flash_here() {
+        Some(flash) if flash.error.is_some() && !flash.values.is_empty() => {
+            flash.values.iter().any(|(field, _)| field == name)
+        }
+        _ => checked,
+    };
     view! {
         <label class="flex items-center gap-2 text-sm font-medium text-slate-700 dark:text-slate-300">
             <input type="checkbox" name=name value="on" checked=checked class="h-4 w-4 rounded border-slate-300 text-indigo-600"/>

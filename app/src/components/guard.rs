@@ -40,12 +40,12 @@ pub fn signed_in_page<V: IntoView + 'static>(
                                     <div class="mx-auto max-w-md py-16 text-center" data-testid="forbidden">
                                         <h1 class="text-2xl font-semibold">{t(Key::ErrorForbiddenTitle)}</h1>
                                         <p class="mt-2 text-slate-600 dark:text-slate-400">{t(Key::ErrorForbidden)}</p>
-                                        <a href="/" class="mt-6 inline-block font-medium text-indigo-600 hover:underline">{t(Key::ErrorBackHome)}</a>
+                                        <a href="/" class="mt-6 inline-block font-medium text-indigo-700 dark:text-indigo-300 hover:underline">{t(Key::ErrorBackHome)}</a>
                                     </div>
                                 </AppLayout>
                             }.into_any()
                         }
-                        _ => view! { <p class="p-8"><a href="/login" class="text-indigo-600">{t(Key::LoginSubmit)}</a></p> }.into_any(),
+                        _ => view! { <p class="p-8"><a href="/login" class="text-indigo-700 dark:text-indigo-300">{t(Key::LoginSubmit)}</a></p> }.into_any(),
                     }
                 })
             }}

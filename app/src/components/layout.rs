@@ -20,7 +20,7 @@ const MENU: &str = "ml-auto lg:ml-0 lg:flex-1 lg:[&::details-content]:[content-v
     lg:[&::details-content]:block";
 
 /// Initials for an avatar: "Olivia Owner" → "OO".
-fn initials(name: &str) -> String {
+pub fn initials(name: &str) -> String {
     name.split_whitespace().filter_map(|w| w.chars().next()).take(2).flat_map(char::to_uppercase).collect()
 }
 
@@ -74,6 +74,8 @@ fn nav_items(role: Role) -> Vec<(&'static str, Key)> {
 #[component]
 pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
     let path = use_location().pathname;
+    let brand_color = viewer.brand_color.clone();
+    Effect::new(move |_| super::brand::apply(brand_color.as_deref()));
     let items = nav_items(viewer.user.role);
     // "Usuários · Demo Ltda": the section the page belongs to, then the company.
     let company = viewer.tenant.name.clone();
@@ -94,7 +96,7 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
             <header class="relative border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
                 <div class="mx-auto flex max-w-6xl items-center gap-4 px-4 py-3">
                     <a href="/" class="flex min-w-0 shrink-0 items-center gap-2 font-semibold">
-                        <span aria-hidden="true" class="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-indigo-600 text-white">"A"</span>
+                        <span aria-hidden="true" class="grid h-8 w-8 shrink-0 place-items-center rounded-lg bg-(--brand) text-white" data-testid="brand-tile">"A"</span>
                         <span class="max-w-[10rem] truncate xl:max-w-[14rem]" title=viewer.tenant.name.clone() data-testid="company-name">{viewer.tenant.name.clone()}</span>
                     </a>
                     // One menu for every width: on phones a button opens it under the header; from
@@ -153,6 +155,23 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
             })}
             <main id="main" tabindex="-1" class="mx-auto max-w-6xl px-4 py-8">{children()}</main>
         </div>
+    }
+}
+
+/// Where a detail page sits: its section (a link), then the page's own heading, given as the
+/// children, so the page's name is written once.
+#[component]
+pub fn Breadcrumbs(section: &'static str, label: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <nav aria-label=t(Key::NavBreadcrumb) data-testid="breadcrumbs">
+            <ol class="flex flex-wrap items-center gap-x-2">
+                <li class="text-sm text-slate-600 dark:text-slate-400">
+                    <a href=section class="hover:underline">{label}</a>
+                    <span aria-hidden="true" class="ml-2">"›"</span>
+                </li>
+                <li aria-current="page" class="min-w-0">{children()}</li>
+            </ol>
+        </nav>
     }
 }
 

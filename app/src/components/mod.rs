@@ -1,4 +1,6 @@
-//! Pieces shared by pages: the app frame, the role gate, form fields and the language switcher.
+//! Pieces shared by pages: the app frame and its brand colour, the role gate, form fields and the
+//! language switcher.
+pub mod brand;
 pub mod form;
 pub mod guard;
 pub mod layout;

@@ -39,7 +39,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                     <Suspense>
                         {move || Suspend::new(async move {
                             match keys.await {
-                                Err(err) => view! { <p class="text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                                Err(err) => view! { <p class="text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                                 Ok(list) if list.is_empty() => view! { <p class="text-sm text-slate-700 dark:text-slate-300">{t(Key::ApiKeysNone)}</p> }.into_any(),
                                 Ok(list) => view! {
                                     <ul class="divide-y divide-slate-200 dark:divide-slate-800" data-testid="api-keys">
@@ -50,7 +50,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                         })}
                     </Suspense>
                 </section>
-                <ActionForm action=create attr:class=format!("{CARD} space-y-4 self-start") attr:novalidate=true>
+                <ActionForm action=create attr:class=format!("{CARD} space-y-4 self-start") attr:novalidate="true">
                     <h2 class="font-semibold">{t(Key::ApiKeysCreate)}</h2>
                     <FormStatus error=error notice=false/>
                     <TextField name="name" label=t(Key::UsersName) hint=t(Key::ApiKeysNameHint) error=error/>
@@ -73,7 +73,7 @@ fn NewKey(created: CreatedApiKeyDto) -> impl IntoView {
             <h2 id="new-key-title" class="font-semibold">{t(Key::ApiKeysNewTitle)}": "{created.name.clone()}</h2>
             <p class="mt-1 text-sm text-slate-800 dark:text-slate-200">{t(Key::ApiKeysNewHint)}</p>
             <CopyField value=created.key.clone() label=t(Key::ApiKeysNewTitle) testid="new-key-value"/>
-            <ActionForm action=done attr:class="mt-3">
+            <ActionForm action=done attr:class="mt-3" attr:novalidate="true">
                 <button type="submit" class=BUTTON data-testid="new-key-done">{t(Key::ApiKeysDone)}</button>
             </ActionForm>
         </section>
@@ -113,7 +113,7 @@ fn KeyRow(key: ApiKeyDto) -> impl IntoView {
                 <div><dt class="font-medium">{t(Key::ApiKeysExpires)}</dt><dd>{key.expires_at.as_deref().map(short_time).unwrap_or_else(|| never.to_string())}</dd></div>
             </dl>
             {asking.then(|| view! {
-                <ActionForm action=revoke attr:class="space-y-3 rounded-lg border border-red-200 p-3 dark:border-red-900" attr:data-testid="confirm-revoke">
+                <ActionForm action=revoke attr:class="space-y-3 rounded-lg border border-red-200 p-3 dark:border-red-900" attr:data-testid="confirm-revoke" attr:novalidate="true">
                     <p class="text-sm font-medium">{t(Key::ApiKeysRevokeConfirm)}</p>
                     {move || revoke_error.get().and_then(|e| error_key(&e)).map(|k| view! { <p role="alert" class="text-sm text-red-700 dark:text-red-300">{t(k)}</p> })}
                     <input type="hidden" name="id" value=id.to_string()/>

@@ -9,7 +9,7 @@ use crate::{
         form::{error_key, go_on_success, FormStatus, Submit, BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT},
         guard::signed_in_page,
     },
-    i18n::{t, Key},
+    i18n::{t, use_locale, Key},
     model::{
         format_brl, BillingCycle, BillingDto, BillingPage, BillingType, ChargeDto, Page, PlanDto, Role,
         SubscriptionChangeDto, SubscriptionStatus,
@@ -30,7 +30,7 @@ pub fn BillingPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(p) => view! { <Billing page=p/> }.into_any(),
-                        Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                        Err(err) => view! { <p class="mt-6 text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                     }
                 })}
             </Suspense>
@@ -38,15 +38,9 @@ pub fn BillingPage() -> impl IntoView {
     })
 }
 
-/// `2026-12-07T10:00:00Z` or `2026-12-07` → `07/12/2026` (the date is what matters here).
+/// A date in the page's language.
 fn day(value: Option<&str>) -> String {
-    match value.and_then(|s| s.get(..10)) {
-        Some(d) => match d.split('-').collect::<Vec<_>>().as_slice() {
-            [y, m, d] => format!("{d}/{m}/{y}"),
-            _ => d.to_string(),
-        },
-        None => "—".into(),
-    }
+    use_locale().date(value)
 }
 
 #[component]
@@ -206,7 +200,7 @@ fn PlanOption(
             };
             let upgrade = upgrade || is_plan;
             view! {
-                <ActionForm action=change attr:class="mt-4">
+                <ActionForm action=change attr:class="mt-4" attr:novalidate="true">
                     <input type="hidden" name="plan" value=id/>
                     <Submit label=label pending=change.pending().into() class=if upgrade { BUTTON } else { BUTTON_SECONDARY }/>
                 </ActionForm>
@@ -229,7 +223,7 @@ fn PaymentSettings(b: BillingDto, change: ServerAction<ChangeSubscription>) -> i
     view! {
         <section class=format!("{CARD} space-y-4") aria-labelledby="payment-settings">
             <h2 id="payment-settings" class="font-semibold">{t(Key::BillingPaymentSettings)}</h2>
-            <ActionForm action=change attr:class="grid gap-4 sm:grid-cols-3 sm:items-end">
+            <ActionForm action=change attr:class="grid gap-4 sm:grid-cols-3 sm:items-end" attr:novalidate="true">
                 <label class="block text-sm font-medium">{t(Key::BillingCycle)}
                     <select name="cycle" class=INPUT data-testid="billing-cycle">
                         {BillingCycle::ALL.into_iter().map(|c| view! {
@@ -333,7 +327,7 @@ fn CancelSubscriptionForm(b: BillingDto, cancel: ServerAction<CancelSubscription
         <details class=format!("{CARD} space-y-3")>
             <summary class="cursor-pointer font-semibold text-red-700 dark:text-red-400" data-testid="billing-cancel-open">{t(Key::BillingCancel)}</summary>
             <p class="text-sm">{format!("{} {until}", t(Key::BillingCancelWarning))}</p>
-            <ActionForm action=cancel>
+            <ActionForm action=cancel attr:novalidate="true">
                 <Submit label=t(Key::BillingCancelConfirm) pending=cancel.pending().into() class=BUTTON_DANGER/>
             </ActionForm>
         </details>

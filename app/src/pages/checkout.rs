@@ -22,19 +22,19 @@ pub fn LocalCheckoutPage() -> impl IntoView {
     let error = follow(finish.value());
     view! {
         <VisitorLayout>
-                <p class="text-xs font-semibold uppercase tracking-wide text-amber-600">{t(Key::CheckoutLocalBadge)}</p>
+                <p class="text-xs font-semibold uppercase tracking-wide text-amber-700 dark:text-amber-300">{t(Key::CheckoutLocalBadge)}</p>
                 <h1 class="mt-1 text-2xl font-bold tracking-tight">{t(Key::CheckoutTitle)}</h1>
                 <Suspense>
                     {move || Suspend::new(async move {
                         match checkout.await {
                             Err(crate::error::AppError::NotFound) => view! { <crate::pages::not_found::NotFound/> }.into_any(),
-                            Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                            Err(err) => view! { <p class="mt-6 text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                             Ok(c) => {
                                 let reference = reference.get_value();
                                 let button = |outcome: &'static str, label: &'static str, class: &'static str| {
                                     let reference = reference.clone();
                                     view! {
-                                        <ActionForm action=finish>
+                                        <ActionForm action=finish attr:novalidate="true">
                                             <input type="hidden" name="reference" value=reference/>
                                             <input type="hidden" name="outcome" value=outcome/>
                                             <Submit label=label pending=finish.pending().into() class=class/>

@@ -20,7 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
                     Ok(Some(v)) => view! { <Dashboard viewer=v/> }.into_any(),
                     // The middleware sends visitors to /login before this renders; a session that
                     // ended meanwhile gets the sign-in link.
-                    _ => view! { <p class="p-8"><a href="/login" class="text-indigo-600">{t(Key::LoginSubmit)}</a></p> }.into_any(),
+                    _ => view! { <p class="p-8"><a href="/login" class="text-indigo-700 dark:text-indigo-300">{t(Key::LoginSubmit)}</a></p> }.into_any(),
                 }
             })}
         </Suspense>

@@ -6,16 +6,17 @@ use uuid::Uuid;
 use crate::{
     components::{
         form::{
-            error_key, form_error, go, go_on_success, Checkbox, FormStatus, Submit, TextField, BUTTON_SECONDARY, CARD,
-            INPUT,
+            error_key, form_error, go, go_on_success, Checkbox, FormStatus, Submit, TextField, BUTTON_DANGER,
+            BUTTON_SECONDARY, CARD, INPUT,
         },
         guard::signed_in_page,
+        layout::Breadcrumbs,
     },
     i18n::{t, use_locale, Key},
     model::{CandidateDto, DepartmentDto, Role, UserDto},
     server_fns::departments::{
-        get_department, list_departments, member_candidates, AddDepartmentMember, RemoveDepartmentMember,
-        SaveDepartment,
+        get_department, list_departments, member_candidates, removed_target, AddDepartmentMember, DeleteDepartment,
+        RemoveDepartmentMember, SaveDepartment,
     },
 };
 
@@ -49,8 +50,8 @@ fn DepartmentsList() -> impl IntoView {
                 <Transition>
                     {move || Suspend::new(async move {
                         match departments.await {
-                            Err(err) => view! { <p class="mt-4 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
-                            Ok(page) if page.data.is_empty() => view! { <p class="mt-6 text-slate-500">{t(Key::DepartmentsNone)}</p> }.into_any(),
+                            Err(err) => view! { <p class="mt-4 text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                            Ok(page) if page.data.is_empty() => view! { <p class="mt-6 text-slate-600 dark:text-slate-400">{t(Key::DepartmentsNone)}</p> }.into_any(),
                             Ok(page) => view! {
                                 <ul class="mt-4 divide-y divide-slate-100 rounded-2xl border border-slate-200 bg-white shadow-sm dark:divide-slate-800 dark:border-slate-800 dark:bg-slate-900" data-testid="departments-list">
                                     {page.data.into_iter().map(|d| view! { <DepartmentItem department=d/> }).collect_view()}
@@ -60,7 +61,7 @@ fn DepartmentsList() -> impl IntoView {
                     })}
                 </Transition>
             </div>
-            <ActionForm action=save attr:class=format!("{CARD} space-y-4 self-start")>
+            <ActionForm action=save attr:class=format!("{CARD} space-y-4 self-start") attr:novalidate="true">
                 <h2 class="font-semibold">{t(Key::DepartmentsNew)}</h2>
                 <FormStatus error=error/>
                 <TextField name="name" label=t(Key::UsersName) error=error/>
@@ -81,7 +82,7 @@ fn DepartmentItem(department: DepartmentDto) -> impl IntoView {
         <li class="flex items-center justify-between px-4 py-3">
             <div>
                 <a href=format!("/departments/{}", department.id) class="font-medium text-indigo-600 hover:underline dark:text-indigo-400">{department.name}</a>
-                <p class="text-xs text-slate-500"><code>{department.identifier}</code></p>
+                <p class="text-xs text-slate-600 dark:text-slate-400"><code>{department.identifier}</code></p>
             </div>
             <div class="text-right text-sm text-slate-600 dark:text-slate-400">
                 <p>{members}</p>
@@ -113,7 +114,7 @@ pub fn DepartmentPage() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match department.await {
-                        Err(err) => view! { <p class="text-red-600" role="alert" data-testid="form-error">{error_key(&err).map(t)}</p> }.into_any(),
+                        Err(err) => view! { <p class="text-red-700 dark:text-red-300" role="alert" data-testid="form-error">{error_key(&err).map(t)}</p> }.into_any(),
                         Ok((d, members, candidates)) => {
                             view! { <DepartmentDetail department=d members=members candidates=candidates/> }.into_any()
                         }
@@ -129,7 +130,9 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
     let save = ServerAction::<SaveDepartment>::new();
     let add = ServerAction::<AddDepartmentMember>::new();
     let remove = ServerAction::<RemoveDepartmentMember>::new();
+    let delete = ServerAction::<DeleteDepartment>::new();
     let error = form_error(save.value());
+    let delete_error = go_on_success(delete.value(), |()| "/departments?notice=department_deleted".to_string());
     let member_error = Signal::derive(move || match (add.value().get(), remove.value().get()) {
         (Some(Err(e)), _) | (_, Some(Err(e))) => Some(e),
         _ => None,
@@ -142,22 +145,31 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
         if let Some(Ok(d)) = add.value().get() {
             go(format!("/departments/{}?notice=member_added", d.id));
         }
-        if let Some(Ok(())) = remove.value().get() {
-            go(format!("/departments/{id}?notice=member_removed"));
+        if let Some(Ok(user)) = remove.value().get() {
+            go(removed_target(id, user));
         }
     });
     let query = use_query_map();
+    // `?delete`: the page asks before the department goes (a link there, no JavaScript needed).
+    let asking_delete = query.with_untracked(|q| q.get("delete")).is_some();
+    // After a removal, the way back: add the same person again.
+    let undo = query
+        .with_untracked(|q| q.get("undo"))
+        .and_then(|u| u.parse::<Uuid>().ok())
+        .filter(|u| !members.iter().any(|m| m.id == *u));
     let picker_search = query.with_untracked(|q| q.get("member_search")).unwrap_or_default();
     let member_ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
     let people: Vec<CandidateDto> = candidates.into_iter().filter(|u| !member_ids.contains(&u.id)).collect();
     let opt = |v: Option<i32>| v.map(|n| n.to_string()).unwrap_or_default();
+    let title = department.name.clone();
     view! {
         <div class="flex flex-wrap items-center justify-between gap-4">
-            <h1 class="text-2xl font-bold tracking-tight" data-testid="department-title">{department.name.clone()}</h1>
-            <a href="/departments" class=BUTTON_SECONDARY>{t(Key::DepartmentsBack)}</a>
+            <Breadcrumbs section="/departments" label=t(Key::DepartmentsBack)>
+                <h1 class="text-2xl font-bold tracking-tight" data-testid="department-title">{title}</h1>
+            </Breadcrumbs>
         </div>
         <div class="mt-6 grid gap-6 lg:grid-cols-2">
-            <ActionForm action=save attr:class=format!("{CARD} space-y-4")>
+            <ActionForm action=save attr:class=format!("{CARD} space-y-4") attr:novalidate="true">
                 <FormStatus error=error/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <TextField name="name" label=t(Key::UsersName) value=department.name.clone() error=error/>
@@ -172,15 +184,23 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
             </ActionForm>
             <section class=format!("{CARD} space-y-4")>
                 <h2 class="font-semibold">{t(Key::DepartmentsMembers)}</h2>
-                {move || member_error.get().and_then(|e| error_key(&e)).map(|k| view! { <p role="alert" class="text-sm text-red-600">{t(k)}</p> })}
+                {move || member_error.get().and_then(|e| error_key(&e)).map(|k| view! { <p role="alert" class="text-sm text-red-700 dark:text-red-300">{t(k)}</p> })}
+                {undo.map(|user| view! {
+                    <ActionForm action=add attr:class="flex items-center justify-between gap-3 rounded-lg bg-slate-100 px-3 py-2 text-sm dark:bg-slate-800" attr:data-testid="undo-remove" attr:novalidate="true">
+                        <span>{t(Key::NoticeMemberRemoved)}</span>
+                        <input type="hidden" name="id" value=id.to_string()/>
+                        <input type="hidden" name="user_id" value=user.to_string()/>
+                        <button type="submit" class="font-semibold text-indigo-700 hover:underline dark:text-indigo-300">{t(Key::DepartmentsUndo)}</button>
+                    </ActionForm>
+                })}
                 <ul class="divide-y divide-slate-100 dark:divide-slate-800" data-testid="members">
                     {members.into_iter().map(|m| view! {
                         <li class="flex items-center justify-between py-2">
-                            <span>{m.name}" "<span class="text-xs text-slate-500">{m.email}</span></span>
-                            <ActionForm action=remove>
+                            <span>{m.name}" "<span class="text-xs text-slate-600 dark:text-slate-400">{m.email}</span></span>
+                            <ActionForm action=remove attr:novalidate="true">
                                 <input type="hidden" name="id" value=id.to_string()/>
                                 <input type="hidden" name="user_id" value=m.id.to_string()/>
-                                <button type="submit" class="text-sm text-red-600 hover:underline">{t(Key::DepartmentsRemoveMember)}</button>
+                                <button type="submit" class="text-sm text-red-700 hover:underline dark:text-red-300">{t(Key::DepartmentsRemoveMember)}</button>
                             </ActionForm>
                         </li>
                     }).collect_view()}
@@ -189,7 +209,7 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
                     <input type="search" name="member_search" value=picker_search placeholder=t(Key::DepartmentsFindPeople) aria-label=t(Key::DepartmentsFindPeople) class=INPUT/>
                     <button type="submit" class=BUTTON_SECONDARY>{t(Key::UsersFilter)}</button>
                 </form>
-                <ActionForm action=add attr:class="flex gap-2">
+                <ActionForm action=add attr:class="flex gap-2" attr:novalidate="true">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <select name="user_id" aria-label=t(Key::DepartmentsAddMember) class=INPUT>
                         {people.into_iter().map(|u| view! { <option value=u.id.to_string()>{candidate_label(&u)}</option> }).collect_view()}
@@ -198,6 +218,26 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
                 </ActionForm>
             </section>
         </div>
+        <section class="mt-6 rounded-2xl border border-red-200 p-6 dark:border-red-900" aria-labelledby="delete-department">
+            <h2 id="delete-department" class="font-semibold">{t(Key::DepartmentsDelete)}</h2>
+            {if asking_delete {
+                view! {
+                    <ActionForm action=delete attr:class="mt-3 space-y-3" attr:data-testid="confirm-delete-department" attr:novalidate="true">
+                        <FormStatus error=delete_error notice=false/>
+                        <p class="text-sm">{t(Key::DepartmentsDeleteConfirm)}</p>
+                        <input type="hidden" name="id" value=id.to_string()/>
+                        <div class="flex gap-3">
+                            <Submit label=t(Key::DepartmentsDelete) pending=delete.pending().into() class=BUTTON_DANGER/>
+                            <a rel="external" href=format!("/departments/{id}") class=BUTTON_SECONDARY>{t(Key::FormCancel)}</a>
+                        </div>
+                    </ActionForm>
+                }.into_any()
+            } else {
+                view! {
+                    <a rel="external" href=format!("/departments/{id}?delete") class=format!("{BUTTON_SECONDARY} mt-3") data-testid="delete-department">{t(Key::DepartmentsDelete)}</a>
+                }.into_any()
+            }}
+        </section>
     }
 }
 

@@ -73,7 +73,7 @@ fn Field(
                 aria-invalid=move || error.get().is_some().to_string()
                 aria-describedby=error_id.clone()
             />
-            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-500">{h}</p> })}
+            {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
             <p id=error_id class="mt-1 text-sm text-red-600 dark:text-red-400" data-testid=format!("{name}-error")>
                 {move || error.get()}
             </p>
@@ -229,7 +229,7 @@ pub fn LoginPage() -> impl IntoView {
             </ActionForm>
             <p class="mt-6 text-center text-sm text-slate-600 dark:text-slate-400">
                 {t(Key::LoginNoAccount)} " "
-                <a href="/signup" class="font-medium text-indigo-600 hover:underline">{t(Key::LoginCreateAccount)}</a>
+                <a href="/signup" class="font-medium text-indigo-700 dark:text-indigo-300 hover:underline">{t(Key::LoginCreateAccount)}</a>
             </p>
         </SignInFrame>
     }

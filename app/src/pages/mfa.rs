@@ -35,7 +35,7 @@ pub fn MfaSetupPage() -> impl IntoView {
                                 <div class="mx-auto w-52 rounded-lg bg-white p-2" role="img" aria-label=t(Key::MfaTitle) inner_html=s.qr_svg.clone()></div>
                                 <p class="text-sm text-slate-700 dark:text-slate-300">{t(Key::MfaSecretLabel)}</p>
                                 <p class="break-all rounded bg-slate-100 px-3 py-2 font-mono text-sm dark:bg-slate-800" data-testid="mfa-secret">{s.secret.clone()}</p>
-                                <ActionForm action=confirm attr:class="space-y-4">
+                                <ActionForm action=confirm attr:class="space-y-4" attr:novalidate="true">
                                     <FormStatus error=error/>
                                     <TextField name="code" label=t(Key::MfaCode) autocomplete="one-time-code" error=error/>
                                     <Submit label=t(Key::MfaConfirm) pending=confirm.pending().into()/>
@@ -77,7 +77,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
                             </ul>
                             <div class="flex flex-wrap gap-3">
                                 <a href=download download="atrium-recovery-codes.txt" class=BUTTON_SECONDARY>{t(Key::MfaCodesDownload)}</a>
-                                <ActionForm action=done>
+                                <ActionForm action=done attr:novalidate="true">
                                     <button type="submit" class=BUTTON data-testid="codes-done">{t(Key::MfaCodesDone)}</button>
                                 </ActionForm>
                             </div>

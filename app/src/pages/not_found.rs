@@ -17,7 +17,7 @@ pub fn NotFound() -> impl IntoView {
             <div class="mx-auto max-w-md px-4 py-16 text-center" data-testid="not-found">
                 <h1 class="text-2xl font-semibold">{t(Key::ErrorNotFoundTitle)}</h1>
                 <p class="mt-2 text-slate-600 dark:text-slate-400">{t(Key::ErrorNotFoundBody)}</p>
-                <a href="/" class="mt-6 inline-block font-medium text-indigo-600 hover:underline">{t(Key::ErrorBackHome)}</a>
+                <a href="/" class="mt-6 inline-block font-medium text-indigo-700 dark:text-indigo-300 hover:underline">{t(Key::ErrorBackHome)}</a>
             </div>
         }
     };

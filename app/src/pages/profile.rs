@@ -26,7 +26,7 @@ pub fn ProfilePage() -> impl IntoView {
         let u = viewer.user.clone();
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::ProfileTitle)}</h1>
-            <ActionForm action=save attr:class=format!("{CARD} mt-6 max-w-xl space-y-4")>
+            <ActionForm action=save attr:class=format!("{CARD} mt-6 max-w-xl space-y-4") attr:novalidate="true">
                 <FormStatus error=error/>
                 <TextField name="name" label=t(Key::UsersName) value=u.name.clone() error=error/>
                 <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::LoginEmail)}": "{u.email.clone()}" · "{t(u.role.label_key())}</p>
@@ -62,7 +62,7 @@ fn TwoStep(viewer: Viewer) -> impl IntoView {
                             left.await.ok().map(|n| view! { <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::MfaCodesLeft)}": "{n}</p> })
                         })}
                     </Suspense>
-                    <ActionForm action=disable attr:class="space-y-3">
+                    <ActionForm action=disable attr:class="space-y-3" attr:novalidate="true">
                         <FormStatus error=error notice=false/>
                         <TextField name="current_password" label=t(Key::ProfileCurrentPassword) kind="password" autocomplete="current-password" error=error/>
                         <Submit label=t(Key::MfaDisable) pending=disable.pending().into() class=BUTTON_SECONDARY/>
@@ -132,7 +132,7 @@ fn Sessions() -> impl IntoView {
                                             view! { <span class="shrink-0 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-900 dark:text-emerald-100">{t(Key::SessionsCurrent)}</span> }.into_any()
                                         } else {
                                             view! {
-                                                <ActionForm action=end>
+                                                <ActionForm action=end attr:novalidate="true">
                                                     <input type="hidden" name="id" value=id/>
                                                     <button type="submit" class=BUTTON_SECONDARY data-testid="end-session">{t(Key::SessionsEnd)}</button>
                                                 </ActionForm>
@@ -146,7 +146,7 @@ fn Sessions() -> impl IntoView {
                             view! { <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::SessionsNoneOther)}</p> }.into_any()
                         } else {
                             view! {
-                                <ActionForm action=end_others>
+                                <ActionForm action=end_others attr:novalidate="true">
                                     <button type="submit" class=BUTTON_SECONDARY>{t(Key::SessionsEndOthers)}</button>
                                 </ActionForm>
                             }.into_any()

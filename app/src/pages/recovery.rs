@@ -61,7 +61,7 @@ fn FragmentToken(error: Signal<Option<crate::error::AppError>>) -> impl IntoView
             <input id="field-token" name="token" type="text" autocomplete="off" class=INPUT
                 prop:value=move || from_link.get()
                 aria-invalid=move || message.get().is_some().to_string() aria-describedby="token-error"/>
-            <p class="mt-1 text-xs text-slate-500">{t(Key::ResetTokenHint)}</p>
+            <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{t(Key::ResetTokenHint)}</p>
             <p id="token-error" class="mt-1 text-sm text-red-600 dark:text-red-400" data-testid="token-error">
                 {move || message.get()}
             </p>

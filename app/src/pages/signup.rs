@@ -23,7 +23,7 @@ pub fn SignupPage() -> impl IntoView {
     view! {
         <div class="flex min-h-screen flex-col">
             <div class="flex items-center justify-between p-4">
-                <a href="/login" class="text-sm font-medium text-indigo-600 hover:underline">{t(Key::SignupHaveAccount)}</a>
+                <a href="/login" class="text-sm font-medium text-indigo-700 dark:text-indigo-300 hover:underline">{t(Key::SignupHaveAccount)}</a>
                 <LocaleSwitcher/>
             </div>
             <main class="mx-auto w-full max-w-2xl px-4 pb-16 pt-4">
@@ -33,7 +33,7 @@ pub fn SignupPage() -> impl IntoView {
                     {move || Suspend::new(async move {
                         match signup.await {
                             Ok(view) => view! { <Steps view=view/> }.into_any(),
-                            Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                            Err(err) => view! { <p class="mt-6 text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                         }
                     })}
                 </Suspense>
@@ -57,11 +57,11 @@ fn Steps(view: SignupView) -> impl IntoView {
         .map(|(i, (id, key))| {
             let here = id == current;
             let class = if here {
-                "font-semibold text-indigo-600"
+                "font-semibold text-indigo-700 dark:text-indigo-300"
             } else if done(id) {
                 "text-slate-700 dark:text-slate-300"
             } else {
-                "text-slate-400"
+                "text-slate-600 dark:text-slate-400"
             };
             let label = format!("{}. {}", i + 1, t(key));
             let link = (done(id) && !here).then(|| format!("/signup?step={id}"));
@@ -122,7 +122,7 @@ fn CompanyStep(view: SignupView) -> impl IntoView {
     };
     let server_message = crate::components::form::field_error(error, "document");
     view! {
-        <ActionForm action=action attr:class=format!("{CARD} space-y-4") attr:data-testid="signup-company">
+        <ActionForm action=action attr:class=format!("{CARD} space-y-4") attr:data-testid="signup-company" attr:novalidate="true">
             <FormStatus error=error/>
             <TextField name="company_name" label=t(Key::SignupCompanyName) value=view.company_name.clone() autocomplete="organization" error=error/>
             <div>
@@ -147,10 +147,10 @@ fn CompanyStep(view: SignupView) -> impl IntoView {
                     on:input=move |ev| document.set(format_partial(kind.get_untracked(), &event_target_value(&ev)))
                     aria-invalid=move || (server_message.get().is_some() || matches!(live(), Some(Err(_)))).to_string()
                     aria-describedby="document-error"/>
-                <p class="mt-1 text-xs text-slate-500">{t(Key::SignupDocumentHint)}</p>
+                <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{t(Key::SignupDocumentHint)}</p>
                 <p id="document-error" class="mt-1 text-sm" data-testid="document-error">
                     {move || match live() {
-                        Some(Ok(())) => view! { <span class="text-emerald-600" data-testid="document-valid">{t(Key::DocumentValid)}</span> }.into_any(),
+                        Some(Ok(())) => view! { <span class="text-emerald-700 dark:text-emerald-300" data-testid="document-valid">{t(Key::DocumentValid)}</span> }.into_any(),
                         Some(Err(key)) => view! { <span class="text-red-600 dark:text-red-400">{t(key)}</span> }.into_any(),
                         None => view! { <span class="text-red-600 dark:text-red-400">{server_message.get()}</span> }.into_any(),
                     }}
@@ -182,7 +182,7 @@ fn AdminStep(view: SignupView) -> impl IntoView {
     let action = ServerAction::<SignupAdmin>::new();
     let error = follow(action.value());
     view! {
-        <ActionForm action=action attr:class=format!("{CARD} space-y-4") attr:data-testid="signup-admin">
+        <ActionForm action=action attr:class=format!("{CARD} space-y-4") attr:data-testid="signup-admin" attr:novalidate="true">
             <FormStatus error=error/>
             <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::SignupAdminIntro)}</p>
             <TextField name="admin_name" label=t(Key::UsersName) value=view.admin_name.clone() autocomplete="name" error=error/>
@@ -202,7 +202,7 @@ fn PlanStep(view: SignupView) -> impl IntoView {
     let error = follow(action.value());
     let selected = if view.plan.is_empty() { "professional".to_string() } else { view.plan.clone() };
     view! {
-        <ActionForm action=action attr:class="space-y-4" attr:data-testid="signup-plan">
+        <ActionForm action=action attr:class="space-y-4" attr:data-testid="signup-plan" attr:novalidate="true">
             <FormStatus error=error/>
             <TakenSuggestion error=error/>
             <fieldset class="grid gap-4 sm:grid-cols-3">
@@ -229,7 +229,7 @@ pub fn PlanCard(plan: PlanDto, selected: String) -> impl IntoView {
             <span class="text-lg font-semibold">{plan.name.clone()}</span>
             <span class="mt-1 text-2xl font-bold">
                 {match price.clone() {
-                    Some(p) => view! { {p} <span class="text-sm font-normal text-slate-500">{t(Key::PlanPerMonth)}</span> }.into_any(),
+                    Some(p) => view! { {p} <span class="text-sm font-normal text-slate-600 dark:text-slate-400">{t(Key::PlanPerMonth)}</span> }.into_any(),
                     None => view! { <span class="text-base">{t(Key::PlanOnRequest)}</span> }.into_any(),
                 }}
             </span>
@@ -238,7 +238,7 @@ pub fn PlanCard(plan: PlanDto, selected: String) -> impl IntoView {
                 Some(_) => view! {
                     <input type="radio" name="plan" value=plan.id.clone() checked=checked class="mt-4 h-4 w-4 self-start text-indigo-600"/>
                 }.into_any(),
-                None => view! { <a href="mailto:vendas@atrium.example" class="mt-4 text-sm font-medium text-indigo-600 hover:underline">{t(Key::PlanContactSales)}</a> }.into_any(),
+                None => view! { <a href="mailto:vendas@atrium.example" class="mt-4 text-sm font-medium text-indigo-700 dark:text-indigo-300 hover:underline">{t(Key::PlanContactSales)}</a> }.into_any(),
             }}
         </label>
     }
@@ -250,7 +250,7 @@ pub fn PlanFacts(plan: PlanDto) -> impl IntoView {
     let limit = |n: Option<i32>| n.map(|n| n.to_string()).unwrap_or_else(|| t(Key::PlanUnlimited).to_string());
     let feature = |on: bool, key: Key| {
         view! {
-            <li class=if on { "" } else { "text-slate-400 line-through" }>{t(key)}</li>
+            <li class=if on { "" } else { "text-slate-600 dark:text-slate-400 line-through" }>{t(key)}</li>
         }
     };
     view! {

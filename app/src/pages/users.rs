@@ -10,6 +10,7 @@ use crate::{
             BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT,
         },
         guard::signed_in_page,
+        layout::{initials, Breadcrumbs},
     },
     i18n::{t, use_locale, Key, Locale},
     model::{InvitationDto, Role, UserDto},
@@ -70,6 +71,24 @@ fn UsersList() -> impl IntoView {
             ("page", "1".into()),
         ])
     };
+    // A column header that sorts by its column; the column the list is sorted by says which way,
+    // to the eye (an arrow) and to screen readers (`aria-sort`). The list is by name by default.
+    let sort_header = move |column: &'static str, label: &'static str| {
+        let by = q("sort_by");
+        let sorted = by == column || (by.is_empty() && column == "name");
+        let descending = sorted && q("sort_order") == "desc";
+        let aria = sorted.then_some(if descending { "descending" } else { "ascending" });
+        let arrow = sorted.then(|| {
+            let (glyph, said) =
+                if descending { ("↓", t(Key::UsersSortedDescending)) } else { ("↑", t(Key::UsersSortedAscending)) };
+            view! { <span aria-hidden="true">{glyph}</span><span class="sr-only">{format!(" ({said})")}</span> }
+        });
+        view! {
+            <th scope="col" class="px-4 py-3" aria-sort=aria>
+                <a href=sort_link(column) class="inline-flex items-center gap-1 hover:underline">{label}{arrow}</a>
+            </th>
+        }
+    };
     view! {
         <div class="flex flex-wrap items-center justify-between gap-4">
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::UsersTitle)}</h1>
@@ -92,30 +111,44 @@ fn UsersList() -> impl IntoView {
         <Transition>
             {move || Suspend::new(async move {
                 match users.await {
-                    Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
+                    Err(err) => view! { <p class="mt-6 text-red-700 dark:text-red-300" role="alert">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
                     Ok(page) => {
                         let meta = page.meta.clone();
                         let current = meta.current_page.unwrap_or(1);
                         // Past the counted bound, totals read "1000+" and "next" follows the rows.
                         let more = if meta.total_count_capped { "+" } else { "" };
                         let has_next = meta.next_cursor.is_some();
+                        let filtered = ["search", "role", "active"].iter().any(|k| !q(k).is_empty());
                         view! {
                             <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm dark:border-slate-800 dark:bg-slate-900">
-                                <table class="min-w-full divide-y divide-slate-200 text-sm dark:divide-slate-800" data-testid="users-table">
-                                    <thead class="bg-slate-50 text-left font-medium text-slate-600 dark:bg-slate-800/50 dark:text-slate-300">
+                                // On phones each row is a card (no sideways scrolling); from `sm`, a table.
+                                <table class="block min-w-full text-sm sm:table sm:divide-y sm:divide-slate-200 sm:dark:divide-slate-800" data-testid="users-table">
+                                    <thead class="hidden bg-slate-50 text-left font-medium text-slate-700 sm:table-header-group dark:bg-slate-800/50 dark:text-slate-300">
                                         <tr>
-                                            <th class="px-4 py-3"><a href=sort_link("name") class="hover:underline">{t(Key::UsersName)}</a></th>
-                                            <th class="px-4 py-3"><a href=sort_link("email") class="hover:underline">{t(Key::LoginEmail)}</a></th>
-                                            <th class="px-4 py-3"><a href=sort_link("role") class="hover:underline">{t(Key::UsersRole)}</a></th>
-                                            <th class="px-4 py-3">{t(Key::UsersStatus)}</th>
-                                            <th class="px-4 py-3"><a href=sort_link("inserted_at") class="hover:underline">{t(Key::UsersSince)}</a></th>
+                                            {sort_header("name", t(Key::UsersName))}
+                                            {sort_header("email", t(Key::LoginEmail))}
+                                            {sort_header("role", t(Key::UsersRole))}
+                                            <th scope="col" class="px-4 py-3">{t(Key::UsersStatus)}</th>
+                                            {sort_header("inserted_at", t(Key::UsersSince))}
+                                            <th scope="col" class="px-4 py-3"><span class="sr-only">{t(Key::UsersActions)}</span></th>
                                         </tr>
                                     </thead>
-                                    <tbody class="divide-y divide-slate-100 dark:divide-slate-800">
+                                    <tbody class="block divide-y divide-slate-100 sm:table-row-group dark:divide-slate-800">
                                         {page.data.into_iter().map(|u| view! { <UserRow user=u/> }).collect_view()}
                                     </tbody>
                                 </table>
-                                {(meta.total_count == 0).then(|| view! { <p class="p-6 text-center text-slate-500">{t(Key::UsersNone)}</p> })}
+                                {(meta.total_count == 0).then(|| view! {
+                                    <div class="p-6 text-center" data-testid="users-empty">
+                                        <p class="text-slate-600 dark:text-slate-400">
+                                            {if filtered { t(Key::UsersNoneFiltered) } else { t(Key::UsersNone) }}
+                                        </p>
+                                        {if filtered {
+                                            view! { <a href="/users" class=format!("{BUTTON_SECONDARY} mt-4") data-testid="clear-filters">{t(Key::UsersClearFilters)}</a> }.into_any()
+                                        } else {
+                                            view! { <a href="/users/new" class=format!("{BUTTON} mt-4")>{t(Key::UsersNew)}</a> }.into_any()
+                                        }}
+                                    </div>
+                                })}
                             </div>
                             <nav class="mt-4 flex items-center justify-between text-sm" aria-label=t(Key::PaginationLabel)>
                                 <span data-testid="users-count">{use_locale().tf(Key::PaginationSummary, &[
@@ -172,39 +205,72 @@ fn InvitationRow(
     let status =
         if inv.status == "expired" { t(Key::InvitationsStatusExpired) } else { t(Key::InvitationsStatusPending) };
     let (resend_id, revoke_id) = (inv.id.to_string(), inv.id.to_string());
+    let asking = use_query_map().with_untracked(|q| q.get("revoke")).is_some_and(|id| id == revoke_id);
     view! {
         <li class="flex flex-wrap items-center justify-between gap-3 py-3 text-sm" data-testid="invitation-row">
             <div>
                 <p class="font-medium">{inv.name} " · " <span class="text-slate-600 dark:text-slate-400">{inv.email}</span></p>
-                <p class="text-xs text-slate-500">
-                    {t(inv.role.label_key())} " · " {status} " · " {t(Key::InvitationsExpires)} " " {inv.expires_at.get(..10).unwrap_or_default().to_string()}
+                <p class="text-xs text-slate-600 dark:text-slate-400">
+                    {t(inv.role.label_key())} " · " {status} " · " {t(Key::InvitationsExpires)} " " {use_locale().date(Some(&inv.expires_at))}
                     {inv.invited_by.map(|by| view! { " · " {t(Key::InvitationsInvitedBy)} " " {by} })}
                 </p>
             </div>
             <div class="flex gap-2">
-                <ActionForm action=resend>
+                <ActionForm action=resend attr:novalidate="true">
                     <input type="hidden" name="id" value=resend_id/>
                     <button type="submit" class=BUTTON_SECONDARY>{t(Key::InvitationsResend)}</button>
                 </ActionForm>
-                <ActionForm action=revoke>
-                    <input type="hidden" name="id" value=revoke_id/>
-                    <button type="submit" class=BUTTON_SECONDARY>{t(Key::InvitationsRevoke)}</button>
-                </ActionForm>
+                {(!asking).then(|| view! {
+                    <a rel="external" href=format!("/users?revoke={revoke_id}") class=BUTTON_SECONDARY data-testid="revoke-invitation">{t(Key::InvitationsRevoke)}</a>
+                })}
             </div>
+            // Revoking cannot be undone (the link is gone): the page asks first.
+            {asking.then(|| view! {
+                <ActionForm action=revoke attr:class="w-full space-y-3 rounded-lg border border-red-200 p-3 dark:border-red-900" attr:data-testid="confirm-revoke-invitation" attr:novalidate="true">
+                    <p class="font-medium">{t(Key::InvitationsRevokeConfirm)}</p>
+                    <input type="hidden" name="id" value=revoke_id.clone()/>
+                    <div class="flex gap-3">
+                        <button type="submit" class=BUTTON_DANGER>{t(Key::InvitationsRevoke)}</button>
+                        <a rel="external" href="/users" class=BUTTON_SECONDARY>{t(Key::FormCancel)}</a>
+                    </div>
+                </ActionForm>
+            })}
         </li>
     }
 }
 
+/// A cell: on phones a line of the row's card, its label beside the value; from `sm` a table cell.
+const CELL: &str = "flex items-center justify-between gap-4 px-4 py-1 sm:table-cell sm:py-3";
+/// The cell's label, shown on phones only (the table header says it from `sm`).
+const LABEL: &str = "text-slate-600 sm:hidden dark:text-slate-400";
+
 #[component]
 fn UserRow(user: UserDto) -> impl IntoView {
+    let locale = use_locale();
     let status = if user.active { t(Key::UsersActive) } else { t(Key::UsersInactive) };
+    let href = format!("/users/{}", user.id);
+    let badge = if user.active {
+        "rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-medium text-emerald-800 dark:bg-emerald-950 dark:text-emerald-200"
+    } else {
+        "rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700 dark:bg-slate-800 dark:text-slate-300"
+    };
     view! {
-        <tr class=if user.active { "" } else { "text-slate-400" }>
-            <td class="px-4 py-3 font-medium"><a href=format!("/users/{}", user.id) class="text-indigo-600 hover:underline dark:text-indigo-400">{user.name}</a></td>
-            <td class="px-4 py-3">{user.email}</td>
-            <td class="px-4 py-3">{t(user.role.label_key())}</td>
-            <td class="px-4 py-3">{status}</td>
-            <td class="px-4 py-3">{user.inserted_at.get(..10).unwrap_or_default().to_string()}</td>
+        <tr class=if user.active { "block py-2 sm:table-row sm:py-0" } else { "block py-2 text-slate-600 sm:table-row sm:py-0 dark:text-slate-400" } data-testid="user-row">
+            <td class="flex items-center gap-3 px-4 py-2 sm:table-cell sm:py-3">
+                <span class="flex items-center gap-3">
+                    <span aria-hidden="true" class="grid h-9 w-9 shrink-0 place-items-center rounded-full bg-indigo-100 text-xs font-semibold text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200">
+                        {initials(&user.name)}
+                    </span>
+                    <a href=href.clone() class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{user.name}</a>
+                </span>
+            </td>
+            <td class=format!("{CELL} min-w-0")><span class=LABEL>{t(Key::LoginEmail)}</span><span class="truncate">{user.email}</span></td>
+            <td class=CELL><span class=LABEL>{t(Key::UsersRole)}</span>{t(user.role.label_key())}</td>
+            <td class=CELL><span class=LABEL>{t(Key::UsersStatus)}</span><span class=badge>{status}</span></td>
+            <td class=format!("{CELL} sm:whitespace-nowrap")><span class=LABEL>{t(Key::UsersSince)}</span>{locale.date(Some(&user.inserted_at))}</td>
+            <td class="px-4 py-2 text-right sm:table-cell sm:py-3 max-sm:block">
+                <a href=href class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{t(Key::UsersEdit)}</a>
+            </td>
         </tr>
     }
 }
@@ -219,7 +285,7 @@ pub fn UserNewPage() -> impl IntoView {
         });
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::UsersNew)}</h1>
-            <ActionForm action=create attr:class=format!("{CARD} mt-6 max-w-xl space-y-5")>
+            <ActionForm action=create attr:class=format!("{CARD} mt-6 max-w-xl space-y-5") attr:novalidate="true">
                 <FormStatus error=error/>
                 <TextField name="name" label=t(Key::UsersName) error=error autocomplete="off"/>
                 <TextField name="email" label=t(Key::LoginEmail) kind="email" error=error autocomplete="off"/>
@@ -252,7 +318,7 @@ pub fn UserEditPage() -> impl IntoView {
             <Suspense>
                 {move || Suspend::new(async move {
                     match user.await {
-                        Err(err) => view! { <p class="text-red-600" role="alert" data-testid="form-error">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
+                        Err(err) => view! { <p class="text-red-700 dark:text-red-300" role="alert" data-testid="form-error">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
                         Ok(u) => {
                             let invitation = query.with_untracked(|q| q.get("invitation"));
                             let confirm = query.with_untracked(|q| q.get("confirm"));
@@ -286,10 +352,12 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
     let roles = role_options(actor.max(Role::Attendant));
     let deactivating = user.active;
     let asking = confirm.as_deref() == Some(if deactivating { "deactivate" } else { "reactivate" });
+    let title = user.name.clone();
     view! {
         <div class="flex flex-wrap items-center justify-between gap-4">
-            <h1 class="text-2xl font-bold tracking-tight" data-testid="user-title">{user.name.clone()}</h1>
-            <a href="/users" class=BUTTON_SECONDARY>{t(Key::UsersBack)}</a>
+            <Breadcrumbs section="/users" label=t(Key::UsersBack)>
+                <h1 class="text-2xl font-bold tracking-tight" data-testid="user-title">{title}</h1>
+            </Breadcrumbs>
         </div>
         {invitation.map(|path| view! {
             <div class="mt-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950" data-testid="invitation">
@@ -298,7 +366,7 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
             </div>
         })}
         <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">
-            <ActionForm action=update attr:class=format!("{CARD} space-y-5")>
+            <ActionForm action=update attr:class=format!("{CARD} space-y-5") attr:novalidate="true">
                 <FormStatus error=error/>
                 <input type="hidden" name="id" value=id.to_string()/>
                 <TextField name="name" label=t(Key::UsersName) value=user.name.clone() error=error/>
@@ -315,11 +383,11 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
                     {if deactivating { t(Key::UsersDeactivateHint) } else { t(Key::UsersReactivateHint) }}
                 </p>
                 {move || toggle_error.get().and_then(|e| crate::components::form::error_key(&e)).map(|k| view! {
-                    <p role="alert" class="text-sm text-red-600" data-testid="toggle-error">{t(k)}</p>
+                    <p role="alert" class="text-sm text-red-700 dark:text-red-300" data-testid="toggle-error">{t(k)}</p>
                 })}
                 {if asking {
                     view! {
-                        <ActionForm action=toggle attr:class="space-y-3" attr:data-testid="confirm-box">
+                        <ActionForm action=toggle attr:class="space-y-3" attr:data-testid="confirm-box" attr:novalidate="true">
                             <p class="text-sm font-medium">{if deactivating { t(Key::UsersConfirmDeactivate) } else { t(Key::UsersConfirmReactivate) }}</p>
                             <input type="hidden" name="id" value=id.to_string()/>
                             <input type="hidden" name="active" value=(!deactivating).to_string()/>
@@ -355,14 +423,14 @@ fn SignInCard(id: Uuid, mfa_enabled: bool) -> impl IntoView {
         <section class=format!("{CARD} space-y-4") data-testid="user-sign-in">
             <h2 class="font-semibold">{t(Key::UsersSignInTitle)}</h2>
             <FormStatus error=end_error notice=false/>
-            <ActionForm action=end attr:class="space-y-2">
+            <ActionForm action=end attr:class="space-y-2" attr:novalidate="true">
                 <input type="hidden" name="id" value=id.to_string()/>
                 <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::UsersEndSessionsHint)}</p>
                 <Submit label=t(Key::UsersEndSessions) pending=end.pending().into() class=BUTTON_SECONDARY/>
             </ActionForm>
             {mfa_enabled.then(|| view! {
                 <FormStatus error=reset_error notice=false/>
-                <ActionForm action=reset attr:class="space-y-2 border-t border-slate-200 pt-4 dark:border-slate-800">
+                <ActionForm action=reset attr:class="space-y-2 border-t border-slate-200 pt-4 dark:border-slate-800" attr:novalidate="true">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::UsersResetMfaHint)}</p>
                     <Submit label=t(Key::UsersResetMfa) pending=reset.pending().into() class=BUTTON_SECONDARY/>

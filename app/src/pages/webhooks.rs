@@ -44,7 +44,7 @@ pub fn WebhooksPage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match endpoints.await {
                         Err(AppError::PlanFeatureUnavailable { .. }) => view! { <Upgrade/> }.into_any(),
-                        Err(err) => view! { <p class="mt-6 text-red-600" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
+                        Err(err) => view! { <p class="mt-6 text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                         Ok(list) => view! { <Endpoints list=list/> }.into_any(),
                     }
                 })}
@@ -84,7 +84,7 @@ fn Endpoints(list: Vec<EndpointView>) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
-            <ActionForm action=create attr:class=format!("{CARD} space-y-4 self-start") attr:novalidate=true>
+            <ActionForm action=create attr:class=format!("{CARD} space-y-4 self-start") attr:novalidate="true">
                 <h2 class="font-semibold">{t(Key::WebhooksCreate)}</h2>
                 <FormStatus error=error notice=false/>
                 <TextField name="url" label=t(Key::WebhooksUrl) kind="url" hint=t(Key::WebhooksUrlHint) error=error/>
@@ -118,7 +118,7 @@ fn NewSecret(created: CreatedWebhookDto) -> impl IntoView {
             <h2 id="new-secret-title" class="font-semibold">{t(Key::WebhooksSecretTitle)}": "<span class="font-mono text-sm">{created.webhook.url.clone()}</span></h2>
             <p class="mt-1 text-sm text-slate-800 dark:text-slate-200">{t(Key::WebhooksSecretHint)}</p>
             <CopyField value=created.secret.clone() label=t(Key::WebhooksSecretTitle) testid="new-secret-value"/>
-            <ActionForm action=done attr:class="mt-3">
+            <ActionForm action=done attr:class="mt-3" attr:novalidate="true">
                 <button type="submit" class=BUTTON data-testid="new-secret-done">{t(Key::ApiKeysDone)}</button>
             </ActionForm>
         </section>
@@ -182,19 +182,19 @@ fn EndpointRow(endpoint: EndpointView) -> impl IntoView {
             {move || action_error.get().and_then(|e| error_key(&e)).map(|k| view! { <p role="alert" class="text-sm text-red-700 dark:text-red-300">{t(k)}</p> })}
             <div class="flex flex-wrap gap-2">
                 {active.then(|| view! {
-                    <ActionForm action=test>
+                    <ActionForm action=test attr:novalidate="true">
                         <input type="hidden" name="id" value=id.to_string()/>
                         <button type="submit" class=SMALL_BUTTON data-testid="webhook-test">{t(Key::WebhooksTest)}</button>
                     </ActionForm>
                 })}
-                <ActionForm action=toggle>
+                <ActionForm action=toggle attr:novalidate="true">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <input type="hidden" name="active" value=(!active).to_string()/>
                     <button type="submit" class=SMALL_BUTTON data-testid="webhook-toggle">
                         {if active { t(Key::WebhooksTurnOff) } else { t(Key::WebhooksTurnOn) }}
                     </button>
                 </ActionForm>
-                <ActionForm action=rotate>
+                <ActionForm action=rotate attr:novalidate="true">
                     <input type="hidden" name="id" value=id.to_string()/>
                     <button type="submit" class=SMALL_BUTTON data-testid="webhook-rotate">{t(Key::WebhooksRotate)}</button>
                 </ActionForm>
@@ -203,7 +203,7 @@ fn EndpointRow(endpoint: EndpointView) -> impl IntoView {
                 })}
             </div>
             {asking.then(|| view! {
-                <ActionForm action=delete attr:class="space-y-3 rounded-lg border border-red-200 p-3 dark:border-red-900" attr:data-testid="confirm-delete">
+                <ActionForm action=delete attr:class="space-y-3 rounded-lg border border-red-200 p-3 dark:border-red-900" attr:data-testid="confirm-delete" attr:novalidate="true">
                     <p class="text-sm font-medium">{t(Key::WebhooksDeleteConfirm)}</p>
                     <input type="hidden" name="id" value=id.to_string()/>
                     <div class="flex gap-3">

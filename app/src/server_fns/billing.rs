@@ -77,5 +77,5 @@ pub async fn finish_local_checkout(reference: String, outcome: String) -> Result
     let state = request::app_state()?;
     let parts = request::parts()?;
     let result = local::finish(&state, &reference, &outcome).await;
-    request::finish_form(&parts, result, |target| target.clone())
+    request::finish_form(&parts, result, |target| target.clone()).await
 }

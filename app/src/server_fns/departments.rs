@@ -58,7 +58,8 @@ pub async fn save_department(
             None => departments::create(&ctx, input).await,
         }
     };
-    request::signed_in_form(save, |d| format!("/departments/{}?notice=saved", d.id)).await
+    let notice = if id.is_some() { "saved" } else { "created" };
+    request::signed_in_form(save, |d| format!("/departments/{}?notice={notice}", d.id)).await
 }
 
 #[server(prefix = "/rpc", endpoint = "add_department_member")]
@@ -70,10 +71,24 @@ pub async fn add_department_member(id: Uuid, user_id: Option<Uuid>) -> Result<De
 }
 
 #[server(prefix = "/rpc", endpoint = "remove_department_member")]
-pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<(), AppError> {
+/// Answers the removed person, whom the page offers to add back.
+pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<Uuid, AppError> {
     use crate::server::{services::departments, web::request};
-    let remove = |ctx| async move { departments::remove_member(&ctx, id, user_id).await };
-    request::signed_in_form(remove, |_| format!("/departments/{id}?notice=member_removed")).await
+    let remove = |ctx| async move { departments::remove_member(&ctx, id, user_id).await.map(|()| user_id) };
+    request::signed_in_form(remove, |user| removed_target(id, *user)).await
+}
+
+/// Where a member's removal leads: the department, with the notice and its undo.
+pub fn removed_target(id: Uuid, user_id: Uuid) -> String {
+    format!("/departments/{id}?notice=member_removed&undo={user_id}")
+}
+
+/// Deletes a department (after the page asked for confirmation).
+#[server(prefix = "/rpc", endpoint = "delete_department")]
+pub async fn delete_department(id: Uuid) -> Result<(), AppError> {
+    use crate::server::{services::departments, web::request};
+    let delete = |ctx| async move { departments::delete(&ctx, id).await };
+    request::signed_in_form(delete, |()| "/departments?notice=department_deleted".into()).await
 }
 
 /// People who can be added to a department (active users matching `search`).

@@ -42,5 +42,5 @@ pub async fn save_profile(
         Ok(user.to_dto())
     }
     .await;
-    request::finish_form(&parts, result, |_| "/profile?notice=saved".into())
+    request::finish_form(&parts, result, |_| "/profile?notice=saved".into()).await
 }

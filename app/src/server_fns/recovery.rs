@@ -17,7 +17,7 @@ pub async fn request_password_reset(tenant: String, email: String) -> Result<Str
         Ok(()) => recovery::request_reset(&state, input, &client).await,
         Err(err) => Err(err),
     };
-    request::finish_form(&parts, result.map(|()| "/forgot-password?notice=sent".to_string()), |t| t.clone())
+    request::finish_form(&parts, result.map(|()| "/forgot-password?notice=sent".to_string()), |t| t.clone()).await
 }
 
 /// Sets the new password; then the sign-in page, with the workspace filled in.
@@ -35,7 +35,7 @@ pub async fn reset_password(token: String, password: String) -> Result<String, A
         Err(err) => Err(err),
     }
     .map(|tenant| format!("/login?notice=password_reset&tenant={}", urlencode(tenant.slug.as_str())));
-    request::finish_form(&parts, result, |t| t.clone())
+    request::finish_form(&parts, result, |t| t.clone()).await
 }
 
 /// Confirms the owner's address; then the dashboard (or the sign-in page when signed out).
@@ -52,7 +52,7 @@ pub async fn verify_email(token: String) -> Result<String, AppError> {
             "/login?notice=email_verified".to_string()
         }
     });
-    request::finish_form(&parts, result, |t| t.clone())
+    request::finish_form(&parts, result, |t| t.clone()).await
 }
 
 /// The banner's "send the link again" (owners).

@@ -124,7 +124,7 @@ pub async fn signup_company(
         checked.map(|_| "/signup".to_string())
     }
     .await;
-    request::finish_form(&parts, result, |target| target.clone())
+    request::finish_form(&parts, result, |target| target.clone()).await
 }
 
 #[server(prefix = "/rpc", endpoint = "signup_admin")]
@@ -158,7 +158,7 @@ pub async fn signup_admin(admin_name: String, admin_email: String, admin_passwor
         outcome
     }
     .await;
-    request::finish_form(&parts, result, |target| target.clone())
+    request::finish_form(&parts, result, |target| target.clone()).await
 }
 
 /// The last step: provisions the workspace (trial on `plan`), signs the admin in on this browser
@@ -232,5 +232,5 @@ pub async fn signup_plan(plan: String) -> Result<String, AppError> {
         })
     }
     .await;
-    request::finish_form(&parts, result, |target| target.clone())
+    request::finish_form(&parts, result, |target| target.clone()).await
 }

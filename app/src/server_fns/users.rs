@@ -107,6 +107,14 @@ pub async fn set_user_active(id: Uuid, active: bool) -> Result<UserDto, AppError
     .await
 }
 
+/// What an invitation link is for (the invitation page, before asking for a password).
+#[server(prefix = "/rpc", endpoint = "invitation_preview", input = leptos::server_fn::codec::Json)]
+pub async fn invitation_preview(token: String) -> Result<crate::model::InvitationPreviewDto, AppError> {
+    use crate::server::{services::users, web::request};
+    let state = request::app_state()?;
+    users::invitation_preview(&state, &token).await
+}
+
 /// Sets an invited user's password, signs the browser in and goes to the dashboard.
 #[server(prefix = "/rpc", endpoint = "accept_invitation")]
 pub async fn accept_invitation(token: String, password: String) -> Result<String, AppError> {
@@ -123,7 +131,7 @@ pub async fn accept_invitation(token: String, password: String) -> Result<String
         Ok("/".to_string())
     }
     .await;
-    request::finish_form(&parts, result, |target| target.clone())
+    request::finish_form(&parts, result, |target| target.clone()).await
 }
 
 /// Invitations not accepted yet (the pending section of the users page).

@@ -11,7 +11,10 @@ use crate::{
 pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
     use crate::server::{services, web::request};
     let parts = request::parts()?;
-    Ok(request::tenant_context(&parts).ok().map(|ctx| services::profile::viewer(&ctx)))
+    match request::tenant_context(&parts) {
+        Ok(ctx) => services::profile::viewer(&ctx).await.map(Some),
+        Err(_) => Ok(None),
+    }
 }
 
 /// The dashboard's checklist, trial days and the person's departments.

@@ -19,8 +19,11 @@ pub const PASSWORD_MIN: usize = 12;
 pub const PASSWORD_MAX: usize = 128;
 
 /// What the shell and dashboard show about the signed-in user and their workspace.
-pub fn viewer(ctx: &TenantContext) -> Viewer {
-    Viewer {
+/// Who is signed in, for the app shell: the user, the workspace and its brand colour.
+pub async fn viewer(ctx: &TenantContext) -> Result<Viewer, AppError> {
+    let brand_color = crate::server::db::tenant::company::get(&ctx.db).await?.primary_color;
+    Ok(Viewer {
+        brand_color,
         user: ctx.user.to_dto(),
         tenant: TenantDto { slug: ctx.tenant.slug.to_string(), name: ctx.tenant.name.clone() },
         plan_name: ctx.tenant.plan_name.clone(),
@@ -28,7 +31,7 @@ pub fn viewer(ctx: &TenantContext) -> Viewer {
         writable: ctx.tenant.accepts_writes(),
         email_verified: ctx.tenant.email_verified,
         mfa_required: ctx.tenant.mfa_required,
-    }
+    })
 }
 
 body! {

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    model::{CandidateDto, Page, Role, UserDto},
+    model::{CandidateDto, InvitationPreviewDto, InvitationState, Page, Role, UserDto},
     server::{
         db::tenant::{
             company, invitations as invitation_rows, sessions,
@@ -229,6 +229,32 @@ pub async fn update(core: &Core, ctx: &TenantContext, id: Uuid, input: UpdateUse
     events::emit(&mut tx, &ctx.tenant, event, user.to_dto()).await?;
     tx.commit().await?;
     Ok(user.to_dto())
+}
+
+/// What an invitation link is for, before any password is asked: `valid` with the company, the
+/// person and who invited them; `used` (with the company, to sign in) or `expired`; `invalid`
+/// for a token that names nothing, which says nothing more.
+pub async fn invitation_preview(core: &Core, token: &str) -> Result<InvitationPreviewDto, AppError> {
+    let nothing = || InvitationPreviewDto { state: InvitationState::Invalid, ..Default::default() };
+    let Some(slug) = tokens::token_tenant(token) else { return Ok(nothing()) };
+    let Some(tenant) = core.tenants.get(&slug).await? else { return Ok(nothing()) };
+    let db = tenant.db(&core.pool);
+    let Some(row) = invitation_rows::preview(&db, &tokens::digest(token)).await? else { return Ok(nothing()) };
+    let state = match (row.used, row.expired || !row.user_active) {
+        (true, _) => InvitationState::Used,
+        (false, true) => InvitationState::Expired,
+        (false, false) => InvitationState::Valid,
+    };
+    let valid = state == InvitationState::Valid;
+    Ok(InvitationPreviewDto {
+        state,
+        company: Some(tenant.name.clone()),
+        workspace: Some(tenant.slug.as_str().to_string()),
+        // Whom it was for stays with a link that can still be used.
+        name: valid.then_some(row.name),
+        email: valid.then_some(row.email),
+        invited_by: if valid { row.invited_by } else { None },
+    })
 }
 
 /// Sets the invited user's password and uses the invitation up. Returns the tenant slug's user.

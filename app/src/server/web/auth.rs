@@ -121,6 +121,13 @@ pub async fn session_middleware(State(state): State<AppState>, mut req: Request,
             return AppError::MfaEnrollmentRequired.into_response();
         }
     }
+    if let Some(browser) = req.extensions().get::<Session>().cloned().filter(|_| super::flash::is_page_load(&req)) {
+        let path = req.uri().path().to_string();
+        let flash = super::flash::take(&browser, &path).await;
+        if let Some(flash) = flash {
+            req.extensions_mut().insert(flash);
+        }
+    }
     match ctx {
         Some(ctx) => {
             req.extensions_mut().insert(ctx);

@@ -6,6 +6,7 @@ use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use tower_sessions::Session;
 
+use super::flash;
 use crate::{
     error::AppError,
     server::{error::internal, state::AppState, tenancy::context::TenantContext},
@@ -45,10 +46,7 @@ pub fn client(parts: &Parts) -> crate::server::services::sessions::Client {
     crate::server::services::sessions::Client { address: client_ip(parts), user_agent: user_agent.to_string() }
 }
 
-/// A plain HTML form post (no JavaScript) asks for HTML; the server-function client asks for JSON.
-pub fn is_plain_form(parts: &Parts) -> bool {
-    parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-}
+pub use super::flash::is_plain_form;
 
 /// Adds a `Set-Cookie` for a long-lived, non-secret preference cookie.
 pub fn set_preference_cookie(state: &AppState, name: &str, value: &str) {
@@ -110,34 +108,46 @@ where
         Ok(ctx) => op(ctx).await,
         Err(err) => Err(err),
     };
-    finish_form(&parts, result, success)
+    finish_form(&parts, result, success).await
 }
 
-/// The end of a form's server function. With JavaScript, the result goes back as it is. A plain
-/// form post (no JavaScript) is redirected instead: on success to `success(&value)`, on failure
-/// back to the page it came from with the error in `?error=` so the page can show it by the field.
-pub fn finish_form<T>(
+/// The end of a form's server function. A success leading to a page with a `?notice=` keeps that
+/// notice in the browser session, so the page shows it once (not again on reload). With
+/// JavaScript, the result goes back as it is. A plain form post (no JavaScript) is redirected
+/// instead: on success to `success(&value)`, on failure back to the page it came from, with the
+/// error and the values it sent kept for that page (`flash`).
+pub async fn finish_form<T>(
     parts: &Parts,
     result: Result<T, AppError>,
     success: impl FnOnce(&T) -> String,
 ) -> Result<T, AppError> {
-    if is_plain_form(parts) {
-        let target = match &result {
-            Ok(value) => success(value),
-            Err(err) => {
-                let back = parts
-                    .headers
-                    .get(header::REFERER)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
-                    .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
-                    .map(|path| path.split('?').next().unwrap_or("/").to_string())
-                    .unwrap_or_else(|| "/".into());
-                let json = serde_json::to_string(err).unwrap_or_default();
-                format!("{back}?error={}", crate::url::urlencode(&json))
+    let plain = is_plain_form(parts);
+    let browser = session(parts).ok();
+    match &result {
+        Ok(value) => {
+            let target = success(value);
+            if let (Some(browser), Some(notice)) = (&browser, flash::of_success(&target)) {
+                flash::keep(browser, notice).await;
             }
-        };
-        leptos_axum::redirect(&target);
+            if plain {
+                leptos_axum::redirect(&target);
+            }
+        }
+        Err(err) if plain => {
+            let back = parts
+                .headers
+                .get(header::REFERER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|r| r.find("://").map(|i| &r[i + 3..]))
+                .and_then(|rest| rest.find('/').map(|i| &rest[i..]))
+                .map(|path| path.split(['?', '#']).next().unwrap_or("/").to_string())
+                .unwrap_or_else(|| "/".into());
+            if let Some(browser) = &browser {
+                flash::keep(browser, flash::of_failure(parts, back.clone(), err)).await;
+            }
+            leptos_axum::redirect(&back);
+        }
+        Err(_) => {}
     }
     result
 }

@@ -39,6 +39,29 @@ pub async fn usable_email(db: &TenantDb, digest: &[u8]) -> Result<Option<String>
     sqlx::query_scalar(&sql).bind(digest).fetch_optional(db.executor()).await
 }
 
+/// What the invitation page shows before asking for a password: whom the link is for, who sent
+/// it, and whether it can still be used.
+#[derive(Debug, sqlx::FromRow)]
+pub struct InvitationPreview {
+    pub name: String,
+    pub email: String,
+    pub invited_by: Option<String>,
+    pub used: bool,
+    pub expired: bool,
+    pub user_active: bool,
+}
+
+/// The invitation a token names, used or not.
+pub async fn preview(db: &TenantDb, digest: &[u8]) -> Result<Option<InvitationPreview>, sqlx::Error> {
+    let sql = db.sql(
+        "SELECT u.name, u.email, b.name AS invited_by, i.used_at IS NOT NULL AS used, \
+         i.expires_at <= now() AS expired, u.active AS user_active \
+         FROM {t}.user_invitations i JOIN {t}.users u ON u.id = i.user_id \
+         LEFT JOIN {t}.users b ON b.id = i.invited_by WHERE i.token_hash = $1",
+    );
+    sqlx::query_as(&sql).bind(digest).fetch_optional(db.executor()).await
+}
+
 /// An invitation still waiting for its user (not accepted), as listed to managers.
 #[derive(Debug, sqlx::FromRow)]
 pub struct PendingInvitation {
