@@ -17,12 +17,8 @@ SECONDS_EACH=${LOAD_SECONDS:-15}
 scripts/setup
 command -v wrk >/dev/null || { as_root apt-get update -qq; as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 use_database postgres
-ADMIN_URL=$DATABASE_URL
+URL=$(fresh_database atrium_bench_nodes)
 PSQL=$(command -v psql || echo "$(find_pg_bin)/psql")
-DB=atrium_bench_nodes
-"$PSQL" "$ADMIN_URL" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
-URL="${ADMIN_URL/\/postgres\?//$DB?}"
-[ "$URL" != "$ADMIN_URL" ] || URL="${ADMIN_URL%/*}/$DB"
 
 echo "==> release build of the server and of the proxy"
 cargo build --release --locked --bin atrium -q

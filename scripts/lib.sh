@@ -35,6 +35,17 @@ use_database() {
   export DATABASE_URL
 }
 
+# (Re)creates database $1 empty, next to the one $DATABASE_URL names (an admin connection, see
+# use_database), and prints its URL.
+fresh_database() {
+  local db=$1 psql url
+  psql=$(command -v psql || echo "$(find_pg_bin)/psql")
+  "$psql" "$DATABASE_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >&2
+  url="${DATABASE_URL/\/postgres\?//$db?}"
+  [ "$url" != "$DATABASE_URL" ] || url="${DATABASE_URL%/*}/$db"
+  echo "$url"
+}
+
 # Waits until the server at $1 answers /readyz (max 60 s).
 wait_ready() {
   local i

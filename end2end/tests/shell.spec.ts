@@ -19,6 +19,7 @@ test('on a desktop the header is one row, marks the page and has an account menu
   await page.getByTestId('account-menu').locator('summary').click();
   await expect(page.getByTestId('account-email')).toHaveText('bruno@demo.test');
   await expect(page.getByTestId('account-role')).toHaveText('Agente');
+  await expect(page.getByTestId('switch-workspace')).toHaveAttribute('href', '/login');
   await page.locator('button[data-locale="pt-BR"]').click();
   await expect(page.getByRole('link', { name: 'Painel' })).toBeVisible();
 });

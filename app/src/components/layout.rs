@@ -39,6 +39,8 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                 <p class="truncate text-slate-600 dark:text-slate-400" data-testid="account-email">{user.email.clone()}</p>
                 <p class="mt-1 text-slate-600 dark:text-slate-400" data-testid="account-role">{t(user.role.label_key())}</p>
                 <a href="/profile" class="mt-3 block font-medium text-indigo-700 hover:underline dark:text-indigo-300">{t(Key::NavProfile)}</a>
+                // Another workspace is another sign-in; this one stays until that succeeds.
+                <a href="/login" rel="external" class="mt-2 block font-medium text-indigo-700 hover:underline dark:text-indigo-300" data-testid="switch-workspace">{t(Key::NavSwitchWorkspace)}</a>
             </div>
         </details>
     }
