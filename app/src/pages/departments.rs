@@ -15,7 +15,7 @@ use crate::{
     i18n::{t, use_locale, Key},
     model::{CandidateDto, DepartmentDto, Role, UserDto},
     server_fns::departments::{
-        get_department, list_departments, member_candidates, removed_target, AddDepartmentMember, DeleteDepartment,
+        department_page, list_departments, removed_target, AddDepartmentMember, DeleteDepartment,
         RemoveDepartmentMember, SaveDepartment,
     },
 };
@@ -105,9 +105,7 @@ pub fn DepartmentPage() -> impl IntoView {
             move || (id(), search()),
             |(id, search)| async move {
                 let Some(id) = id else { return Err(crate::error::AppError::NotFound) };
-                let (department, members) = get_department(id).await?;
-                let candidates = member_candidates(search).await.unwrap_or_default();
-                Ok((department, members, candidates))
+                department_page(id, search).await
             },
         );
         view! {

@@ -91,6 +91,25 @@ pub async fn delete_department(id: Uuid) -> Result<(), AppError> {
     request::signed_in_form(delete, |()| "/departments?notice=department_deleted".into()).await
 }
 
+/// The department page in one call: the department, its members and the people the picker offers
+/// for `search`. (Two server functions awaited one after the other inside the page's resource
+/// lost the request context on the server for the second one.)
+#[server(prefix = "/rpc", endpoint = "department_page", input = leptos::server_fn::codec::Json)]
+pub async fn department_page(
+    id: Uuid,
+    search: String,
+) -> Result<(DepartmentDto, Vec<UserDto>, Vec<crate::model::CandidateDto>), AppError> {
+    use crate::server::{
+        services::{departments, users},
+        web::request,
+    };
+    let ctx = request::tenant_context(&request::parts()?)?;
+    let department = departments::get(&ctx, id).await?;
+    let members = departments::members(&ctx, id).await?;
+    let candidates = users::candidates(&ctx, Some(search.as_str()).filter(|s| !s.is_empty())).await.unwrap_or_default();
+    Ok((department, members, candidates))
+}
+
 /// People who can be added to a department (active users matching `search`).
 #[server(prefix = "/rpc", endpoint = "member_candidates", input = leptos::server_fn::codec::Json)]
 pub async fn member_candidates(search: String) -> Result<Vec<crate::model::CandidateDto>, AppError> {
