@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `scripts/bench wasm`: what the browser downloads and how long until a signed-in page is interactive.
 #
-# 1. The release site (`cargo leptos build --release`: the wasm built with profile wasm-release and
-#    run through wasm-opt): the wasm's size raw, gzip -9 and brotli -q 11, and the JS glue's and the
+# 1. The release site as docs/DEPLOYMENT.md builds it (`cargo leptos build --release --precompress`:
+#    the wasm built with profile wasm-release and run through wasm-opt; brotli and gzip copies
+#    beside each file, which the server sends as they are): the wasm's size raw, gzip -9 and brotli -q 11, and the JS glue's and the
 #    stylesheet's. Brotli comes from the brotli CLI, else Python's brotli module, else Node's zlib.
 # 2. Time to hydrated of /users (signed in as the demo owner) in Debian's Chromium, throttled to
 #    10 Mbit/s down, 5 Mbit/s up, 40 ms round trip: cold (cache cleared and bypassed) and warm (the
@@ -24,8 +25,8 @@ URL=$(fresh_database atrium_bench_web)
 # A site folder of its own: a build empties its site folder first, and target/site is the one a
 # development server (scripts/run, the browser tests) is serving. The server below is told too.
 export LEPTOS_SITE_ROOT=target/bench-site
-echo "==> release build of the site and the server (cargo leptos build --release, site in $LEPTOS_SITE_ROOT)"
-cargo leptos build --release --cargo-locked
+echo "==> release build of the site and the server (cargo leptos build --release --precompress, site in $LEPTOS_SITE_ROOT)"
+cargo leptos build --release --precompress --cargo-locked
 BIN="$(target_dir)/release/atrium"
 PKG=$LEPTOS_SITE_ROOT/pkg
 [ -x "$BIN" ] || die "no server binary at $BIN"
