@@ -191,6 +191,9 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
                         <button type="submit" class="font-semibold text-indigo-700 hover:underline dark:text-indigo-300">{t(Key::DepartmentsUndo)}</button>
                     </ActionForm>
                 })}
+                {members.is_empty().then(|| view! {
+                    <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="members-empty">{t(Key::DepartmentsNoMembers)}</p>
+                })}
                 <ul class="divide-y divide-slate-100 dark:divide-slate-800" data-testid="members">
                     {members.into_iter().map(|m| view! {
                         <li class="flex items-center justify-between py-2">
