@@ -15,14 +15,6 @@ pub async fn list_departments(params: Vec<(String, String)>) -> Result<Page<Depa
     departments::list(&state, &ctx, &super::listing_params(params)).await
 }
 
-/// A department with its members.
-#[server(prefix = "/rpc", endpoint = "get_department", input = leptos::server_fn::codec::Json)]
-pub async fn get_department(id: Uuid) -> Result<(DepartmentDto, Vec<UserDto>), AppError> {
-    use crate::server::{services::departments, web::request};
-    let ctx = request::tenant_context(&request::parts()?)?;
-    Ok((departments::get(&ctx, id).await?, departments::members(&ctx, id).await?))
-}
-
 #[cfg(feature = "ssr")]
 fn number(field: &str, raw: Option<String>) -> Result<Option<Option<i32>>, AppError> {
     match raw.as_deref().map(str::trim) {
