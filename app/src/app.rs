@@ -8,7 +8,7 @@ use leptos_router::{
 
 use crate::{
     components::{
-        form::{Flash, PageFlash},
+        form::{DataVersion, Flash, PageFlash, RecentNotice},
         guard::ViewerResource,
     },
     i18n::{t, Key, Locale},
@@ -95,6 +95,8 @@ pub fn App() -> impl IntoView {
     provide_context(page_locale());
     // Before any resource: shared values are matched between server and browser by their order.
     provide_context(PageFlash(SharedValue::new(page_flash).into_inner()));
+    provide_context(RecentNotice(RwSignal::new(None)));
+    provide_context(DataVersion(RwSignal::new(0)));
     let viewer: ViewerResource = Resource::new_blocking(|| (), |_| get_viewer());
     provide_context(viewer);
 

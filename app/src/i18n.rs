@@ -98,6 +98,23 @@ impl Locale {
         }
     }
 
+    /// How long before `now` (Unix seconds) the RFC 3339 timestamp `value` was, as people of this
+    /// language say it: "há 5 min", "ontem", "há 3 dias"; past a month, or in the future, the
+    /// date. "—" for none.
+    pub fn ago(self, value: Option<&str>, now: i64) -> String {
+        let Some(value) = value else { return "—".into() };
+        let Some(then) = unix_seconds(value) else { return self.date(Some(value)) };
+        let n = |v: i64| v.to_string();
+        match now - then {
+            0..60 => self.t(Key::TimeJustNow).to_string(),
+            secs @ 60..3_600 => self.tf(Key::TimeMinutesAgo, &[("n", &n(secs / 60))]),
+            secs @ 3_600..86_400 => self.tf(Key::TimeHoursAgo, &[("n", &n(secs / 3_600))]),
+            86_400..172_800 => self.t(Key::TimeYesterday).to_string(),
+            secs @ 172_800..2_678_400 => self.tf(Key::TimeDaysAgo, &[("n", &n(secs / 86_400))]),
+            _ => self.date(Some(value)),
+        }
+    }
+
     /// "PT", "ES", "EN".
     pub const fn short(self) -> &'static str {
         match self {
@@ -126,9 +143,85 @@ pub fn t(key: Key) -> &'static str {
     use_locale().t(key)
 }
 
+/// Seconds since the Unix epoch of an RFC 3339 timestamp as the server writes them
+/// (`2026-12-07T10:00:00.123456Z`, `2026-12-07T07:00:00-03:00`). Written here rather than taken
+/// from a date crate: the browser build would carry that crate's parser for this one use.
+pub fn unix_seconds(value: &str) -> Option<i64> {
+    let num = |range: std::ops::Range<usize>| value.get(range)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (hh, mm, ss) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    if value.get(4..5)? != "-" || !matches!(value.get(10..11)?, "T" | "t" | " ") || !(1..=12).contains(&m) {
+        return None;
+    }
+    // The offset follows the seconds and their fraction, if any.
+    let rest = value.get(19..)?.trim_start_matches(|c: char| c == '.' || c.is_ascii_digit());
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.get(0..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let h = rest.get(1..3)?.parse::<i64>().ok()?;
+            let min = rest.get(4..6)?.parse::<i64>().ok()?;
+            sign * (h * 3_600 + min * 60)
+        }
+    };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3_600 + mm * 60 + ss - offset)
+}
+
+/// Now, in Unix seconds: the server's clock while rendering, the browser's after.
+pub fn now_unix() -> i64 {
+    #[cfg(feature = "ssr")]
+    {
+        time::OffsetDateTime::now_utc().unix_timestamp()
+    }
+    #[cfg(all(feature = "hydrate", not(feature = "ssr")))]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(any(feature = "hydrate", feature = "ssr")))]
+    {
+        0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_read_as_unix_seconds() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2026-12-07T10:00:00Z"), Some(1_796_637_600));
+        assert_eq!(unix_seconds("2026-12-07T10:00:00.123456Z"), Some(1_796_637_600));
+        assert_eq!(unix_seconds("2026-12-07T07:00:00-03:00"), Some(1_796_637_600));
+        assert_eq!(unix_seconds("2024-02-29T00:00:00+00:00"), Some(1_709_164_800));
+        assert_eq!(unix_seconds("2026-12-07"), None);
+        assert_eq!(unix_seconds("not a date at all"), None);
+    }
+
+    #[test]
+    fn relative_times_in_each_language() {
+        let at = "2026-12-07T10:00:00Z";
+        let then = 1_796_637_600;
+        assert_eq!(Locale::PtBr.ago(Some(at), then + 30), "agora mesmo");
+        assert_eq!(Locale::PtBr.ago(Some(at), then + 5 * 60), "há 5 min");
+        assert_eq!(Locale::En.ago(Some(at), then + 3 * 3_600), "3 h ago");
+        assert_eq!(Locale::Es.ago(Some(at), then + 86_400 + 60), "ayer");
+        assert_eq!(Locale::PtBr.ago(Some(at), then + 3 * 86_400), "há 3 dias");
+        assert_eq!(Locale::PtBr.ago(Some(at), then + 40 * 86_400), "07/12/2026");
+        assert_eq!(Locale::PtBr.ago(Some(at), then - 600), "07/12/2026");
+        assert_eq!(Locale::En.ago(None, then), "—");
+    }
 
     #[test]
     fn dates_as_each_language_writes_them() {

@@ -116,6 +116,8 @@ pub struct UserDto {
     pub mfa_enabled: bool,
     pub inserted_at: String,
     pub updated_at: String,
+    /// The last successful sign-in (browser or API); `null` for someone who never signed in.
+    pub last_sign_in_at: Option<String>,
 }
 
 /// Someone who may be added to a department. Supervisors get the name and departments only;

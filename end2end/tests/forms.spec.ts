@@ -88,3 +88,44 @@ test.describe('without JavaScript', () => {
     await expect(page.locator('#field-name')).toHaveValue('');
   });
 });
+
+test('a save updates the page in place: no page load, the new data shown, a toast that goes away', async ({ page }) => {
+  await signIn(page, 'manager@demo.test');
+  await page.goto('/departments');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  // A mark on the window: any page load would take it away.
+  await page.evaluate(() => { (window as unknown as { stayed: boolean }).stayed = true; });
+  const stayed = () => page.evaluate(() => (window as unknown as { stayed?: boolean }).stayed === true);
+
+  const name = `Fila ${unique().stamp}`;
+  await page.locator('#field-name').fill(name);
+  await page.getByRole('button', { name: 'Criar departamento' }).click();
+  await expect(page).toHaveURL(/\/departments\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('department-title')).toHaveText(name);
+  await expect(page.getByTestId('form-notice')).toHaveText('Criado.');
+  expect(await stayed()).toBe(true);
+
+  // Renamed: the heading follows without a page load, and the toast says so.
+  await page.locator('#field-name').fill(`${name} B`);
+  await page.getByRole('button', { name: 'Salvar' }).click();
+  await expect(page.getByTestId('department-title')).toHaveText(`${name} B`);
+  await expect(page.getByTestId('form-notice')).toHaveText('Salvo.');
+  expect(await stayed()).toBe(true);
+  // The toast can be closed, and the notice is not in the address to come back on reload.
+  await page.getByRole('button', { name: 'Fechar aviso' }).click();
+  await expect(page.getByTestId('form-notice')).toBeHidden();
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await expect(page.getByTestId('department-title')).toHaveText(`${name} B`);
+  await expect(page.getByTestId('form-notice')).toHaveCount(0);
+});
+
+test('the users list says when each person last signed in', async ({ page }) => {
+  await signIn(page, 'manager@demo.test');
+  await page.goto('/users?search=manager%40demo.test');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  const row = page.getByTestId('user-row').first();
+  // Just signed in: a relative time, with the date as its title.
+  await expect(row.locator('time')).toHaveText(/agora mesmo|há \d+ min/);
+  await expect(row.locator('time')).toHaveAttribute('title', /^\d{2}\/\d{2}\/\d{4}$/);
+});

@@ -284,3 +284,32 @@ async fn users_created_without_a_password_get_a_working_invitation() {
     let page = app.client.get(app.url(&forged)).send().await.unwrap().text().await.unwrap();
     assert!(page.contains("invitation-unusable") && !page.contains("Company acme"), "{page}");
 }
+
+#[tokio::test]
+async fn each_user_shows_when_they_last_signed_in() {
+    let app = spawn_app().await;
+    let t = staffed(&app, "acme").await;
+    let as_owner = app.as_user(&t["owner"], "acme");
+    let created = as_owner
+        .post(
+            "/api/v1/users",
+            json!({ "name": "Nova", "email": "nova@acme.test", "role": "attendant", "password": PASSWORD }),
+            201,
+        )
+        .await;
+    let nova = created["data"]["id"].as_str().unwrap().to_string();
+    // Someone who never signed in says so.
+    let (_, before) = app.get_json(&t["owner"], "acme", &format!("/api/v1/users/{nova}")).await;
+    assert!(before["data"]["last_sign_in_at"].is_null(), "{before}");
+
+    let started = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+    app.login_ok("acme", "nova@acme.test", PASSWORD).await;
+    let (_, after) = app.get_json(&t["owner"], "acme", &format!("/api/v1/users/{nova}")).await;
+    let at = after["data"]["last_sign_in_at"].as_str().unwrap_or_else(|| panic!("no sign-in time in {after}"));
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).unwrap();
+    assert!(at >= started, "{at} is before the sign-in");
+    // The list carries it too, and a failed sign-in changes nothing.
+    app.login("acme", "nova@acme.test", "not the password").await;
+    let (_, list) = app.get_json(&t["owner"], "acme", "/api/v1/users?search=nova@acme.test").await;
+    assert_eq!(list["data"][0]["last_sign_in_at"], after["data"]["last_sign_in_at"], "{list}");
+}

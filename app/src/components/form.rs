@@ -2,7 +2,10 @@
 //! banner, and the flash a form post leaves for the page after it (its notice, or a plain
 //! post's error and values).
 use leptos::prelude::*;
-use leptos_router::hooks::{use_location, use_query_map};
+use leptos_router::{
+    hooks::{use_location, use_navigate, use_query_map},
+    NavigateOptions,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -45,6 +48,64 @@ pub struct PageFlash(pub Option<Flash>);
 fn flash_here() -> Option<Flash> {
     let flash = use_context::<PageFlash>()?.0?;
     (use_location().pathname.get_untracked() == flash.path).then_some(flash)
+}
+
+/// A success notice this browser tab made itself (JavaScript on): the page it is for and its code.
+/// It never travels in the address, so a reload does not show it again.
+#[derive(Clone, Copy, Debug)]
+pub struct RecentNotice(pub RwSignal<Option<(String, String)>>);
+
+/// Counts the saves made in this tab. Resources that show saved data list it in their source, so
+/// a save loads them again in place, without a page load.
+#[derive(Clone, Copy, Debug)]
+pub struct DataVersion(pub RwSignal<u64>);
+
+/// The current [`DataVersion`], tracked: put it in a resource's source.
+pub fn data_version() -> u64 {
+    use_context::<DataVersion>().map(|v| v.0.get()).unwrap_or_default()
+}
+
+/// How a form of a signed-in page ends once it succeeded (JavaScript on): the data on screen loads
+/// again, the address becomes `target` without a page load (the wasm and the page stay), and the
+/// target's `?notice=` becomes a toast instead of part of the address. An address outside the app
+/// (a payment page) is opened as a page.
+pub fn use_finish() -> impl Fn(String) + Clone + 'static {
+    let navigate = use_navigate();
+    let recent = use_context::<RecentNotice>();
+    let version = use_context::<DataVersion>();
+    move |target: String| {
+        if !target.starts_with('/') || target.starts_with("//") {
+            go(target);
+            return;
+        }
+        let (href, notice) = without_notice(&target);
+        if let Some(recent) = recent {
+            let path = href.split('?').next().unwrap_or_default().to_string();
+            recent.0.set(notice.map(|code| (path, code)));
+        }
+        navigate(&href, NavigateOptions::default());
+        if let Some(version) = version {
+            version.0.update(|v| *v += 1);
+        }
+    }
+}
+
+/// `target` without its `notice` parameter, and that notice.
+fn without_notice(target: &str) -> (String, Option<String>) {
+    let Some((path, query)) = target.split_once('?') else { return (target.to_string(), None) };
+    let mut notice = None;
+    let rest: Vec<&str> = query
+        .split('&')
+        .filter(|pair| match pair.strip_prefix("notice=") {
+            Some(code) => {
+                notice = Some(code.to_string());
+                false
+            }
+            None => !pair.is_empty(),
+        })
+        .collect();
+    let href = if rest.is_empty() { path.to_string() } else { format!("{path}?{}", rest.join("&")) };
+    (href, notice)
 }
 
 /// The value a plain post sent for `field` before it failed, to fill the field again.
@@ -188,10 +249,17 @@ pub fn FormStatus(
     // Shown once: only on the page load a success led to (its flash), not on a reload of the same
     // address. Payment pages elsewhere send the customer back with a notice of their own.
     let flashed = flash_here().and_then(|f| f.notice);
+    let recent = use_context::<RecentNotice>();
+    let pathname = use_location().pathname;
     let notice = move || {
-        query
-            .with(|q| q.get("notice"))
-            .filter(|n| flashed.as_deref() == Some(n.as_str()) || EXTERNAL_NOTICES.contains(&n.as_str()))
+        let made_here =
+            recent.and_then(|r| r.0.get()).filter(|(path, _)| *path == pathname.get()).map(|(_, code)| code);
+        made_here
+            .or_else(|| {
+                query
+                    .with(|q| q.get("notice"))
+                    .filter(|n| flashed.as_deref() == Some(n.as_str()) || EXTERNAL_NOTICES.contains(&n.as_str()))
+            })
             .and_then(|n| notice_key(&n))
             .filter(|_| show_notice)
     };
@@ -233,14 +301,38 @@ pub fn FormStatus(
                     </div>
                 }.into_any())
             }
-            None => notice().map(|key| view! {
-                <div role="status" data-testid="form-notice" class="rounded-lg border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm text-emerald-800 dark:border-emerald-900 dark:bg-emerald-950 dark:text-emerald-200">
-                    {t(key)}
-                </div>
-            }.into_any()),
+            None => notice().map(|key| view! { <Toast message=t(key)/> }.into_any()),
         }}
     }
 }
+
+/// A success message in the corner of the screen. It lets clicks through to the page under it
+/// (but its close button), and with JavaScript on it goes away by itself after a few seconds.
+#[component]
+fn Toast(message: &'static str) -> impl IntoView {
+    let shown = RwSignal::new(true);
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        set_timeout(move || shown.set(false), std::time::Duration::from_secs(TOAST_SECS));
+    });
+    view! {
+        <Show when=move || shown.get()>
+        <div class="pointer-events-none fixed inset-x-4 bottom-4 z-50 flex justify-center sm:inset-x-auto sm:right-6 sm:bottom-6">
+            <div role="status" data-testid="toast" class="pointer-events-none flex w-full max-w-sm items-start gap-3 rounded-xl border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900 shadow-lg dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
+                <span aria-hidden="true">"✓"</span>
+                <p class="flex-1" data-testid="form-notice">{message}</p>
+                <button type="button" class="pointer-events-auto -my-1 rounded px-1 text-lg leading-none hover:bg-emerald-100 dark:hover:bg-emerald-900" aria-label=t(Key::FormDismiss) on:click=move |_| shown.set(false)>
+                    <span aria-hidden="true">"×"</span>
+                </button>
+            </div>
+        </div>
+        </Show>
+    }
+}
+
+/// How long a toast stays (JavaScript on).
+#[cfg(feature = "hydrate")]
+const TOAST_SECS: u64 = 8;
 
 /// Notices of addresses a payment provider sends the customer back to, with no form post of
 /// this app before them.
@@ -253,7 +345,6 @@ fn notice_key(code: &str) -> Option<Key> {
         "deactivated" => Key::NoticeDeactivated,
         "reactivated" => Key::NoticeReactivated,
         "member_added" => Key::NoticeMemberAdded,
-        "member_removed" => Key::NoticeMemberRemoved,
         "department_deleted" => Key::NoticeDepartmentDeleted,
         "subscribed" => Key::NoticeSubscribed,
         "paid" => Key::NoticePaid,
@@ -277,6 +368,33 @@ fn notice_key(code: &str) -> Option<Key> {
     })
 }
 
+/// How many saves this tab has made so far (see [`DataVersion`]), not tracked.
+#[cfg(feature = "hydrate")]
+fn saves_so_far() -> u64 {
+    use_context::<DataVersion>().map(|v| v.0.get_untracked()).unwrap_or_default()
+}
+
+/// After a save, a page that loads its data again keeps its elements (the renderer updates them
+/// in place), and an attribute no longer says what a field shows once someone typed or ticked in
+/// it: `show` puts the saved value back. Before any save (the page as it arrived) nothing is
+/// touched, so what someone typed while the page was hydrating stays.
+#[cfg(feature = "hydrate")]
+fn show_saved<E>(node: NodeRef<E>, show: impl Fn(&E::Output) + 'static)
+where
+    E: leptos::html::ElementType + 'static,
+    E::Output: Clone + 'static,
+    NodeRef<E>: Get<Value = Option<E::Output>>,
+{
+    if saves_so_far() == 0 {
+        return;
+    }
+    Effect::new(move |_| {
+        if let Some(element) = node.get() {
+            show(&element);
+        }
+    });
+}
+
 #[component]
 pub fn TextField(
     name: &'static str,
@@ -292,10 +410,16 @@ pub fn TextField(
     let error_id = format!("{name}-error");
     // After a plain post failed, what was typed (never a password).
     let value = if kind == "password" { value } else { submitted_value(name).unwrap_or(value) };
+    let input = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let saved = value.clone();
+        show_saved(input, move |el| el.set_value(&saved));
+    }
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
-            <input id=id name=name type=kind value=value class=INPUT autocomplete=autocomplete
+            <input node_ref=input id=id name=name type=kind value=value class=INPUT autocomplete=autocomplete
                 on:input=move |_| message.edited.set(true)
                 aria-invalid=move || message.get().is_some().to_string() aria-describedby=error_id.clone()/>
             {hint.map(|h| view! { <p class="mt-1 text-xs text-slate-600 dark:text-slate-400">{h}</p> })}
@@ -317,10 +441,16 @@ pub fn SelectField(
     let message = until_edited(field_error(error, name), error);
     let id = format!("field-{name}");
     let selected = submitted_value(name).unwrap_or(selected);
+    let select = NodeRef::<leptos::html::Select>::new();
+    #[cfg(feature = "hydrate")]
+    {
+        let saved = selected.clone();
+        show_saved(select, move |el| el.set_value(&saved));
+    }
     view! {
         <div>
             <label for=id.clone() class="block text-sm font-medium text-slate-700 dark:text-slate-300">{label}</label>
-            <select id=id name=name class=INPUT aria-invalid=move || message.get().is_some().to_string()
+            <select node_ref=select id=id name=name class=INPUT aria-invalid=move || message.get().is_some().to_string()
                 on:change=move |_| message.edited.set(true)>
                 {options.into_iter().map(|(value, text)| {
                     let is = value == selected;
@@ -341,9 +471,12 @@ pub fn Checkbox(name: &'static str, label: &'static str, checked: bool) -> impl 
         }
         _ => checked,
     };
+    let input = NodeRef::<leptos::html::Input>::new();
+    #[cfg(feature = "hydrate")]
+    show_saved(input, move |el| el.set_checked(checked));
     view! {
         <label class="flex items-center gap-2 text-sm font-medium text-slate-700 dark:text-slate-300">
-            <input type="checkbox" name=name value="on" checked=checked class="h-4 w-4 rounded border-slate-300 text-indigo-600"/>
+            <input node_ref=input type="checkbox" name=name value="on" checked=checked class="h-4 w-4 rounded border-slate-300 text-indigo-600"/>
             {label}
         </label>
     }
@@ -363,10 +496,26 @@ pub fn Submit(
     }
 }
 
-/// After a successful submission with JavaScript on: a full page load of `path`.
-/// Once a form succeeded (JavaScript on), loads the address `to` makes of its answer; answers the
-/// form's error. Without JavaScript the server function redirects by itself.
+/// Once a form succeeded (JavaScript on), goes on to the address `to` makes of its answer in place
+/// ([`use_finish`]); answers the form's error. Without JavaScript the server function redirects by
+/// itself.
 pub fn go_on_success<T, S>(value: S, to: impl Fn(T) -> String + Send + Sync + 'static) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    T: 'static,
+{
+    let finish = use_finish();
+    Effect::new(move |_| {
+        if let Some(Ok(answer)) = value.get() {
+            finish(to(answer));
+        }
+    });
+    form_error(value)
+}
+
+/// Like [`go_on_success`], but the address is loaded as a page: for a save that changes what the
+/// server renders around every page (the language).
+pub fn load_on_success<T, S>(value: S, to: impl Fn(T) -> String + Send + Sync + 'static) -> Signal<Option<AppError>>
 where
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
     T: 'static,
@@ -379,14 +528,21 @@ where
     form_error(value)
 }
 
-/// [`go_on_success`] for a server function that answers the next address itself.
+/// For a server function that answers the next address itself, after which the page must load
+/// anew (a sign-in, a new session): loads that address as a page; answers the form's error.
 pub fn follow<S>(value: S) -> Signal<Option<AppError>>
 where
     S: Get<Value = Option<Result<String, AppError>>> + Copy + Send + Sync + 'static,
 {
-    go_on_success(value, |target| target)
+    Effect::new(move |_| {
+        if let Some(Ok(target)) = value.get() {
+            go(target);
+        }
+    });
+    form_error(value)
 }
 
+/// A full page load of `path`.
 pub fn go(path: String) {
     #[cfg(feature = "hydrate")]
     {
@@ -420,4 +576,20 @@ fn copy_to_clipboard(text: &str, copied: RwSignal<bool>) {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = (text, copied);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_notice;
+
+    #[test]
+    fn the_notice_leaves_the_address() {
+        assert_eq!(without_notice("/users/7?notice=saved"), ("/users/7".into(), Some("saved".into())));
+        assert_eq!(
+            without_notice("/users/7?notice=created&invitation=abc"),
+            ("/users/7?invitation=abc".into(), Some("created".into()))
+        );
+        assert_eq!(without_notice("/users/7?confirm=deactivate"), ("/users/7?confirm=deactivate".into(), None));
+        assert_eq!(without_notice("/profile"), ("/profile".into(), None));
+    }
 }

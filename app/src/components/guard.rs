@@ -21,7 +21,7 @@ pub fn signed_in_page<V: IntoView + 'static>(
 ) -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
     view! {
-        <Suspense>
+        <Transition>
             {move || {
                 let page = page.clone();
                 Suspend::new(async move {
@@ -49,6 +49,6 @@ pub fn signed_in_page<V: IntoView + 'static>(
                     }
                 })
             }}
-        </Suspense>
+        </Transition>
     }
 }

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
-use super::locale_switcher::LocaleSwitcher;
+use super::{form::RecentNotice, locale_switcher::LocaleSwitcher};
 use crate::{
     i18n::{t, Key},
     model::{Role, Viewer},
@@ -76,6 +76,15 @@ fn nav_items(role: Role) -> Vec<(&'static str, Key)> {
 #[component]
 pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
     let path = use_location().pathname;
+    // A toast made for one page does not come back when that page is visited again later.
+    if let Some(recent) = use_context::<RecentNotice>() {
+        Effect::new(move |_| {
+            let path = path.get();
+            if recent.0.with_untracked(|r| r.as_ref().is_some_and(|(p, _)| *p != path)) {
+                recent.0.set(None);
+            }
+        });
+    }
     let brand_color = viewer.brand_color.clone();
     Effect::new(move |_| super::brand::apply(brand_color.as_deref()));
     let items = nav_items(viewer.user.role);

@@ -4,8 +4,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{
-    error_key, go_on_success, CopyField, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_DANGER,
-    BUTTON_SECONDARY, CARD,
+    data_version, error_key, go_on_success, CopyField, FormStatus, SelectField, Submit, TextField, BUTTON,
+    BUTTON_DANGER, BUTTON_SECONDARY, CARD,
 };
 use crate::components::guard::signed_in_page;
 use crate::i18n::{t, Key};
@@ -16,8 +16,8 @@ use crate::server_fns::api_keys::{list_api_keys, new_api_key_to_show, CreateApiK
 #[component]
 pub fn ApiKeysPage() -> impl IntoView {
     signed_in_page(Role::Manager, |viewer| {
-        let keys = Resource::new(|| (), |_| list_api_keys());
-        let fresh = Resource::new(|| (), |_| new_api_key_to_show());
+        let keys = Resource::new(data_version, |_| list_api_keys());
+        let fresh = Resource::new(data_version, |_| new_api_key_to_show());
         let create = ServerAction::<CreateApiKey>::new();
         let error = go_on_success(create.value(), |_| "/company/api-keys".into());
         let roles = role_options(viewer.user.role);
@@ -27,16 +27,16 @@ pub fn ApiKeysPage() -> impl IntoView {
                 <a href="/company" class=BUTTON_SECONDARY>{t(Key::CompanyTitle)}</a>
             </div>
             <p class="mt-2 max-w-3xl text-sm text-slate-700 dark:text-slate-300">{t(Key::ApiKeysIntro)}</p>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     fresh.await.ok().flatten().map(|created| view! { <NewKey created=created/> })
                 })}
-            </Suspense>
+            </Transition>
             <div class="mt-6 grid gap-6 lg:grid-cols-[2fr_1fr]">
                 <section class=format!("{CARD} min-w-0") aria-labelledby="keys-title">
                     <h2 id="keys-title" class="sr-only">{t(Key::ApiKeysTitle)}</h2>
                     <FormStatus error=Signal::derive(|| None)/>
-                    <Suspense>
+                    <Transition>
                         {move || Suspend::new(async move {
                             match keys.await {
                                 Err(err) => view! { <p class="text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
@@ -48,7 +48,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                                 }.into_any(),
                             }
                         })}
-                    </Suspense>
+                    </Transition>
                 </section>
                 <ActionForm action=create attr:class=format!("{CARD} space-y-4 self-start") attr:novalidate="true">
                     <h2 class="font-semibold">{t(Key::ApiKeysCreate)}</h2>

@@ -6,8 +6,11 @@ use leptos_router::hooks::use_query_map;
 
 use crate::{
     components::{
-        form::{error_key, go_on_success, FormStatus, Submit, BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT},
-        guard::signed_in_page,
+        form::{
+            data_version, error_key, go_on_success, FormStatus, Submit, BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD,
+            INPUT,
+        },
+        guard::{signed_in_page, ViewerResource},
     },
     i18n::{t, use_locale, Key},
     model::{
@@ -23,17 +26,17 @@ pub fn BillingPage() -> impl IntoView {
     signed_in_page(Role::Manager, |_| {
         let query = use_query_map();
         let charges_page = move || query.with(|q| q.get("page").and_then(|p| p.parse::<i64>().ok()));
-        let page = Resource::new(charges_page, get_billing);
+        let page = Resource::new(move || (charges_page(), data_version()), |(p, _)| get_billing(p));
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::BillingTitle)}</h1>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     match page.await {
                         Ok(p) => view! { <Billing page=p/> }.into_any(),
                         Err(err) => view! { <p class="mt-6 text-red-700 dark:text-red-300" role="alert">{error_key(&err).map(t)}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }
     })
 }
@@ -80,10 +83,16 @@ fn Billing(page: BillingPage) -> impl IntoView {
     let b = page.billing;
     let change = ServerAction::<ChangeSubscription>::new();
     let cancel = ServerAction::<CancelSubscription>::new();
-    let changed = go_on_success(change.value(), |done: SubscriptionChangeDto| {
+    // The frame shows the plan and whether the workspace takes changes: it loads again too.
+    let viewer = expect_context::<ViewerResource>();
+    let changed = go_on_success(change.value(), move |done: SubscriptionChangeDto| {
+        viewer.refetch();
         done.payment_url.unwrap_or_else(|| "/billing?notice=subscription_changed".into())
     });
-    let canceled = go_on_success(cancel.value(), |()| "/billing?notice=subscription_canceled".to_string());
+    let canceled = go_on_success(cancel.value(), move |()| {
+        viewer.refetch();
+        "/billing?notice=subscription_canceled".to_string()
+    });
     let error = Signal::derive(move || changed.get().or_else(|| canceled.get()));
     let owner = page.can_change;
     let live = b.price_cents.is_some();

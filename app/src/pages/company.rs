@@ -3,9 +3,9 @@ use leptos::prelude::*;
 
 use crate::components::brand;
 use crate::components::form::{
-    error_key, field_error, go_on_success, Checkbox, FormStatus, Submit, TextField, CARD, INPUT,
+    data_version, error_key, field_error, go_on_success, Checkbox, FormStatus, Submit, TextField, CARD, INPUT,
 };
-use crate::components::guard::signed_in_page;
+use crate::components::guard::{signed_in_page, ViewerResource};
 use crate::error::AppError;
 use crate::i18n::{t, use_locale, Key};
 use crate::model::Role;
@@ -16,12 +16,17 @@ pub fn CompanyPage() -> impl IntoView {
     signed_in_page(Role::Manager, |viewer| {
         let owner = viewer.user.role == Role::Owner;
         let plan_name = viewer.plan_name.clone();
-        let company = Resource::new(|| (), |_| get_company());
+        let company = Resource::new(data_version, |_| get_company());
         let save = ServerAction::<SaveCompany>::new();
-        let error = go_on_success(save.value(), |_| "/company?notice=saved".into());
+        // The frame shows the company's name and colour: it loads again too.
+        let viewer = expect_context::<ViewerResource>();
+        let error = go_on_success(save.value(), move |_| {
+            viewer.refetch();
+            "/company?notice=saved".into()
+        });
         view! {
             <h1 class="text-2xl font-bold tracking-tight">{t(Key::CompanyTitle)}</h1>
-            <Suspense>
+            <Transition>
                 {move || {
                     let plan_name = plan_name.clone();
                     Suspend::new(async move {
@@ -58,7 +63,7 @@ pub fn CompanyPage() -> impl IntoView {
                         }.into_any(),
                     }
                 })}}
-            </Suspense>
+            </Transition>
         }
     })
 }

@@ -4,7 +4,11 @@
 use leptos::prelude::*;
 
 use crate::{
-    components::{form::FormStatus, guard::ViewerResource, layout::AppLayout},
+    components::{
+        form::{data_version, FormStatus},
+        guard::ViewerResource,
+        layout::AppLayout,
+    },
     i18n::{t, use_locale, Key},
     model::{DashboardDto, Role, Viewer},
     server_fns::viewer::get_dashboard,
@@ -14,7 +18,7 @@ use crate::{
 pub fn DashboardPage() -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
     view! {
-        <Suspense>
+        <Transition>
             {move || Suspend::new(async move {
                 match viewer.await {
                     Ok(Some(v)) => view! { <Dashboard viewer=v/> }.into_any(),
@@ -23,7 +27,7 @@ pub fn DashboardPage() -> impl IntoView {
                     _ => view! { <p class="p-8"><a href="/login" class="text-indigo-700 dark:text-indigo-300">{t(Key::LoginSubmit)}</a></p> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -46,7 +50,7 @@ fn Dashboard(viewer: Viewer) -> impl IntoView {
     // Plan and subscription mean something to those who manage them; everyone else sees their
     // own place in the company.
     let manages = viewer.user.role >= Role::Manager;
-    let content = Resource::new(|| (), |_| get_dashboard());
+    let content = Resource::new(data_version, |_| get_dashboard());
     let v = viewer.clone();
     view! {
         <AppLayout viewer=v>
@@ -60,14 +64,14 @@ fn Dashboard(viewer: Viewer) -> impl IntoView {
                     <Fact label=t(Key::DashboardStatus) value=status testid="dashboard-status"/>
                 })}
             </dl>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     match content.await {
                         Ok(d) => view! { <DashboardContent d=d/> }.into_any(),
                         Err(_) => ().into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </AppLayout>
     }
 }

@@ -6,8 +6,8 @@ use uuid::Uuid;
 use crate::{
     components::{
         form::{
-            error_key, form_error, go, go_on_success, Checkbox, FormStatus, Submit, TextField, BUTTON_DANGER,
-            BUTTON_SECONDARY, CARD, INPUT,
+            data_version, error_key, form_error, go_on_success, use_finish, Checkbox, FormStatus, Submit, TextField,
+            BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT,
         },
         guard::signed_in_page,
         layout::Breadcrumbs,
@@ -29,14 +29,17 @@ pub fn DepartmentsPage() -> impl IntoView {
 fn DepartmentsList() -> impl IntoView {
     let query = use_query_map();
     let search = move || query.with(|q| q.get("search")).unwrap_or_default();
-    let departments = Resource::new(search, |s| {
-        let params = if s.is_empty() {
-            vec![("page_size".into(), "100".into())]
-        } else {
-            vec![("search".into(), s), ("page_size".into(), "100".into())]
-        };
-        list_departments(params)
-    });
+    let departments = Resource::new(
+        move || (search(), data_version()),
+        |(s, _)| {
+            let params = if s.is_empty() {
+                vec![("page_size".into(), "100".into())]
+            } else {
+                vec![("search".into(), s), ("page_size".into(), "100".into())]
+            };
+            list_departments(params)
+        },
+    );
     let save = ServerAction::<SaveDepartment>::new();
     let error = go_on_success(save.value(), |d| format!("/departments/{}?notice=created", d.id));
     view! {
@@ -102,14 +105,14 @@ pub fn DepartmentPage() -> impl IntoView {
         // The department, its members and the people the picker offers, in one resource: a
         // second Suspense nested in this one did not hydrate ("expected a marker node").
         let department = Resource::new(
-            move || (id(), search()),
-            |(id, search)| async move {
+            move || (id(), search(), data_version()),
+            |(id, search, _)| async move {
                 let Some(id) = id else { return Err(crate::error::AppError::NotFound) };
                 department_page(id, search).await
             },
         );
         view! {
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     match department.await {
                         Err(err) => view! { <p class="text-red-700 dark:text-red-300" role="alert" data-testid="form-error">{error_key(&err).map(t)}</p> }.into_any(),
@@ -118,7 +121,7 @@ pub fn DepartmentPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Suspense>
+            </Transition>
         }
     })
 }
@@ -136,15 +139,16 @@ fn DepartmentDetail(department: DepartmentDto, members: Vec<UserDto>, candidates
         _ => None,
     });
     let id = department.id;
+    let finish = use_finish();
     Effect::new(move |_| {
         if let Some(Ok(d)) = save.value().get() {
-            go(format!("/departments/{}?notice=saved", d.id));
+            finish(format!("/departments/{}?notice=saved", d.id));
         }
         if let Some(Ok(d)) = add.value().get() {
-            go(format!("/departments/{}?notice=member_added", d.id));
+            finish(format!("/departments/{}?notice=member_added", d.id));
         }
         if let Some(Ok(user)) = remove.value().get() {
-            go(removed_target(id, user));
+            finish(removed_target(id, user));
         }
     });
     let query = use_query_map();

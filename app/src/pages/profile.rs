@@ -4,8 +4,11 @@ use leptos::prelude::*;
 
 use crate::{
     components::{
-        form::{go_on_success, FormStatus, SelectField, Submit, TextField, BUTTON, BUTTON_SECONDARY, CARD},
-        guard::signed_in_page,
+        form::{
+            data_version, go_on_success, load_on_success, FormStatus, SelectField, Submit, TextField, BUTTON,
+            BUTTON_SECONDARY, CARD,
+        },
+        guard::{signed_in_page, ViewerResource},
     },
     i18n::{t, Key, Locale},
     model::{Role, SessionDto, Viewer},
@@ -20,7 +23,8 @@ use crate::{
 pub fn ProfilePage() -> impl IntoView {
     signed_in_page(Role::Attendant, |viewer| {
         let save = ServerAction::<SaveProfile>::new();
-        let error = go_on_success(save.value(), |_| "/profile?notice=saved".into());
+        // A new language is a new page: this save ends with a page load.
+        let error = load_on_success(save.value(), |_| "/profile?notice=saved".into());
         let locales: Vec<(String, String)> =
             Locale::ALL.into_iter().map(|l| (l.tag().to_string(), l.label().to_string())).collect();
         let u = viewer.user.clone();
@@ -48,20 +52,25 @@ pub fn ProfilePage() -> impl IntoView {
 #[component]
 fn TwoStep(viewer: Viewer) -> impl IntoView {
     let disable = ServerAction::<DisableMfa>::new();
-    let error = go_on_success(disable.value(), |_| "/profile?notice=mfa_off".into());
+    // The frame's viewer says whether two-step sign-in is on: it loads again too.
+    let viewer_resource = expect_context::<ViewerResource>();
+    let error = go_on_success(disable.value(), move |_| {
+        viewer_resource.refetch();
+        "/profile?notice=mfa_off".into()
+    });
     let on = viewer.user.mfa_enabled;
-    let left = Resource::new(|| (), |_| recovery_codes_left());
+    let left = Resource::new(data_version, |_| recovery_codes_left());
     view! {
         <section class=format!("{CARD} mt-6 max-w-xl space-y-4") aria-labelledby="two-step-title" data-testid="two-step">
             <h2 id="two-step-title" class="text-lg font-semibold">{t(Key::MfaTitle)}</h2>
             {if on {
                 view! {
                     <p>{t(Key::MfaStatusOn)}</p>
-                    <Suspense>
+                    <Transition>
                         {move || Suspend::new(async move {
                             left.await.ok().map(|n| view! { <p class="text-sm text-slate-600 dark:text-slate-400">{t(Key::MfaCodesLeft)}": "{n}</p> })
                         })}
-                    </Suspense>
+                    </Transition>
                     <ActionForm action=disable attr:class="space-y-3" attr:novalidate="true">
                         <FormStatus error=error notice=false/>
                         <TextField name="current_password" label=t(Key::ProfileCurrentPassword) kind="password" autocomplete="current-password" error=error/>
@@ -100,7 +109,7 @@ pub(crate) fn short_time(rfc3339: &str) -> String {
 /// The user's sessions, this one first, each with a button that ends it.
 #[component]
 fn Sessions() -> impl IntoView {
-    let sessions = Resource::new(|| (), |_| list_sessions());
+    let sessions = Resource::new(data_version, |_| list_sessions());
     let end = ServerAction::<EndSession>::new();
     let end_others = ServerAction::<EndOtherSessions>::new();
     let end_error = go_on_success(end.value(), |_| "/profile?notice=session_ended".into());
@@ -110,7 +119,7 @@ fn Sessions() -> impl IntoView {
             <h2 id="sessions-title" class="text-lg font-semibold">{t(Key::SessionsTitle)}</h2>
             <FormStatus error=end_error notice=false/>
             <FormStatus error=others_error notice=false/>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     let mut list = sessions.await.unwrap_or_default();
                     list.sort_by_key(|s| !s.current);
@@ -153,7 +162,7 @@ fn Sessions() -> impl IntoView {
                         }}
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -6,13 +6,13 @@ use uuid::Uuid;
 use crate::{
     components::{
         form::{
-            form_error, go, go_on_success, Checkbox, CopyField, FormStatus, SelectField, Submit, TextField, BUTTON,
-            BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT,
+            data_version, form_error, go_on_success, use_finish, Checkbox, CopyField, FormStatus, SelectField, Submit,
+            TextField, BUTTON, BUTTON_DANGER, BUTTON_SECONDARY, CARD, INPUT,
         },
         guard::signed_in_page,
         layout::{initials, Breadcrumbs},
     },
-    i18n::{t, use_locale, Key, Locale},
+    i18n::{now_unix, t, use_locale, Key, Locale},
     model::{InvitationDto, Role, UserDto},
     server_fns::{
         mfa::ResetUserMfa,
@@ -51,7 +51,7 @@ fn UsersList() -> impl IntoView {
                 .collect::<Vec<_>>()
         })
     };
-    let users = Resource::new(params, list_users);
+    let users = Resource::new(move || (params(), data_version()), |(p, _)| list_users(p));
     let q = move |k: &str| query.with(|m| m.get(k)).unwrap_or_default();
     // A link to the same list with some parameters changed.
     let link = move |changes: Vec<(&'static str, String)>| {
@@ -129,6 +129,7 @@ fn UsersList() -> impl IntoView {
                                             {sort_header("email", t(Key::LoginEmail))}
                                             {sort_header("role", t(Key::UsersRole))}
                                             <th scope="col" class="px-4 py-3">{t(Key::UsersStatus)}</th>
+                                            <th scope="col" class="px-4 py-3">{t(Key::UsersLastSignIn)}</th>
                                             {sort_header("inserted_at", t(Key::UsersSince))}
                                             <th scope="col" class="px-4 py-3"><span class="sr-only">{t(Key::UsersActions)}</span></th>
                                         </tr>
@@ -172,7 +173,7 @@ fn UsersList() -> impl IntoView {
 /// Invitations not accepted yet, with "send again" and "revoke"; nothing when there are none.
 #[component]
 fn PendingInvitations() -> impl IntoView {
-    let invitations = Resource::new(|| (), |_| list_invitations());
+    let invitations = Resource::new(data_version, |_| list_invitations());
     let resend = ServerAction::<ResendInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
     let resend_error = go_on_success(resend.value(), |()| "/users?notice=invitation_resent".into());
@@ -267,6 +268,13 @@ fn UserRow(user: UserDto) -> impl IntoView {
             <td class=format!("{CELL} min-w-0")><span class=LABEL>{t(Key::LoginEmail)}</span><span class="truncate">{user.email}</span></td>
             <td class=CELL><span class=LABEL>{t(Key::UsersRole)}</span>{t(user.role.label_key())}</td>
             <td class=CELL><span class=LABEL>{t(Key::UsersStatus)}</span><span class=badge>{status}</span></td>
+            <td class=format!("{CELL} sm:whitespace-nowrap")>
+                <span class=LABEL>{t(Key::UsersLastSignIn)}</span>
+                {match user.last_sign_in_at {
+                    Some(at) => view! { <time datetime=at.clone() title=locale.date(Some(&at))>{locale.ago(Some(&at), now_unix())}</time> }.into_any(),
+                    None => view! { <span>{t(Key::UsersNeverSignedIn)}</span> }.into_any(),
+                }}
+            </td>
             <td class=format!("{CELL} sm:whitespace-nowrap")><span class=LABEL>{t(Key::UsersSince)}</span>{locale.date(Some(&user.inserted_at))}</td>
             <td class="px-4 py-2 text-right sm:table-cell sm:py-3 max-sm:block">
                 <a href=href class="font-medium text-indigo-700 hover:underline dark:text-indigo-300">{t(Key::UsersEdit)}</a>
@@ -307,15 +315,18 @@ pub fn UserEditPage() -> impl IntoView {
         let params = use_params_map();
         let query = use_query_map();
         let id = move || params.with(|p| p.get("id")).and_then(|s| s.parse::<Uuid>().ok());
-        let user = Resource::new(id, |id| async move {
-            match id {
-                Some(id) => get_user(id).await,
-                None => Err(crate::error::AppError::NotFound),
-            }
-        });
+        let user = Resource::new(
+            move || (id(), data_version()),
+            |(id, _)| async move {
+                match id {
+                    Some(id) => get_user(id).await,
+                    None => Err(crate::error::AppError::NotFound),
+                }
+            },
+        );
         let actor = viewer.user.role;
         view! {
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     match user.await {
                         Err(err) => view! { <p class="text-red-700 dark:text-red-300" role="alert" data-testid="form-error">{crate::components::form::error_key(&err).map(t)}</p> }.into_any(),
@@ -326,7 +337,7 @@ pub fn UserEditPage() -> impl IntoView {
                         }
                     }
                 })}
-            </Suspense>
+            </Transition>
         }
     })
 }
@@ -341,15 +352,17 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
         _ => None,
     });
     let id = user.id;
+    let finish = use_finish();
     Effect::new(move |_| {
         if let Some(Ok((u, ask))) = update.value().get() {
-            go(crate::server_fns::users::saved_target(&u, ask));
+            finish(crate::server_fns::users::saved_target(&u, ask));
         }
         if let Some(Ok(u)) = toggle.value().get() {
-            go(format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" }));
+            finish(format!("/users/{}?notice={}", u.id, if u.active { "reactivated" } else { "deactivated" }));
         }
     });
     let roles = role_options(actor.max(Role::Attendant));
+    let locale = use_locale();
     let deactivating = user.active;
     let asking = confirm.as_deref() == Some(if deactivating { "deactivate" } else { "reactivate" });
     let title = user.name.clone();
@@ -358,6 +371,13 @@ fn UserEditor(user: UserDto, actor: Role, invitation: Option<String>, confirm: O
             <Breadcrumbs section="/users" label=t(Key::UsersBack)>
                 <h1 class="text-2xl font-bold tracking-tight" data-testid="user-title">{title}</h1>
             </Breadcrumbs>
+            <p class="text-sm text-slate-600 dark:text-slate-400" data-testid="user-last-sign-in">
+                {t(Key::UsersLastSignIn)} ": "
+                {match user.last_sign_in_at.clone() {
+                    Some(at) => view! { <time datetime=at.clone() title=locale.date(Some(&at))>{locale.ago(Some(&at), now_unix())}</time> }.into_any(),
+                    None => view! { <span>{t(Key::UsersNeverSignedIn)}</span> }.into_any(),
+                }}
+            </p>
         </div>
         {invitation.map(|path| view! {
             <div class="mt-6 rounded-lg border border-indigo-200 bg-indigo-50 p-4 text-sm dark:border-indigo-900 dark:bg-indigo-950" data-testid="invitation">

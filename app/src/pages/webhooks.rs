@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::components::form::{
-    error_key, field_error, go_on_success, CopyField, FormStatus, Submit, TextField, BUTTON, BUTTON_DANGER,
-    BUTTON_SECONDARY, CARD,
+    data_version, error_key, field_error, go_on_success, CopyField, FormStatus, Submit, TextField, BUTTON,
+    BUTTON_DANGER, BUTTON_SECONDARY, CARD,
 };
 use crate::components::guard::signed_in_page;
 use crate::error::AppError;
@@ -27,20 +27,20 @@ const SMALL_BUTTON: &str =
 #[component]
 pub fn WebhooksPage() -> impl IntoView {
     signed_in_page(Role::Manager, |_viewer| {
-        let endpoints = Resource::new(|| (), |_| list_webhooks());
-        let fresh = Resource::new(|| (), |_| new_webhook_secret_to_show());
+        let endpoints = Resource::new(data_version, |_| list_webhooks());
+        let fresh = Resource::new(data_version, |_| new_webhook_secret_to_show());
         view! {
             <div class="flex flex-wrap items-center justify-between gap-4">
                 <h1 class="text-2xl font-bold tracking-tight">{t(Key::WebhooksTitle)}</h1>
                 <a href="/company" class=BUTTON_SECONDARY>{t(Key::CompanyTitle)}</a>
             </div>
             <p class="mt-2 max-w-3xl text-sm text-slate-700 dark:text-slate-300">{t(Key::WebhooksIntro)}</p>
-            <Suspense>
+            <Transition>
                 {move || Suspend::new(async move {
                     fresh.await.ok().flatten().map(|created| view! { <NewSecret created=created/> })
                 })}
-            </Suspense>
-            <Suspense>
+            </Transition>
+            <Transition>
                 {move || Suspend::new(async move {
                     match endpoints.await {
                         Err(AppError::PlanFeatureUnavailable { .. }) => view! { <Upgrade/> }.into_any(),
@@ -48,7 +48,7 @@ pub fn WebhooksPage() -> impl IntoView {
                         Ok(list) => view! { <Endpoints list=list/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         }
     })
 }

@@ -70,9 +70,10 @@ pub async fn remove_department_member(id: Uuid, user_id: Uuid) -> Result<Uuid, A
     request::signed_in_form(remove, |user| removed_target(id, *user)).await
 }
 
-/// Where a member's removal leads: the department, with the notice and its undo.
+/// Where a member's removal leads: the department, with its undo.
 pub fn removed_target(id: Uuid, user_id: Uuid) -> String {
-    format!("/departments/{id}?notice=member_removed&undo={user_id}")
+    // The undo panel the address opens says what happened; a toast would say it twice.
+    format!("/departments/{id}?undo={user_id}")
 }
 
 /// Deletes a department (after the page asked for confirmation).

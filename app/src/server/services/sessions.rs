@@ -49,6 +49,7 @@ pub async fn begin_in(
         expires_at: OffsetDateTime::now_utc() + max_age,
     };
     sessions::insert(tx, &new).await?;
+    users::record_sign_in(tx, ctx.user.id).await?;
     Ok(TenantContext { session_id: new.id, ..ctx.clone() })
 }
 

@@ -134,6 +134,7 @@ pub async fn resolve_api_key(
         mfa_enabled: false,
         inserted_at: now,
         updated_at: now,
+        last_sign_in_at: None,
     };
     Ok(Some(TenantContext { tenant, db, user, session_id: found.id, api_key: Some(found.id) }))
 }

@@ -28,6 +28,7 @@ pub struct UserRow {
     pub mfa_enabled: bool,
     pub inserted_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
+    pub last_sign_in_at: Option<OffsetDateTime>,
 }
 
 impl UserRow {
@@ -48,6 +49,7 @@ impl UserRow {
             mfa_enabled: self.mfa_enabled,
             inserted_at: ts(&self.inserted_at),
             updated_at: ts(&self.updated_at),
+            last_sign_in_at: self.last_sign_in_at.as_ref().map(ts),
         }
     }
 }
@@ -55,7 +57,7 @@ impl UserRow {
 macro_rules! columns {
     () => {
         "id, name, email, role, active, locale, avatar_url, security_version, \
-         mfa_enabled_at IS NOT NULL AS mfa_enabled, inserted_at, updated_at"
+         mfa_enabled_at IS NOT NULL AS mfa_enabled, inserted_at, updated_at, last_sign_in_at"
     };
 }
 const COLUMNS: &str = columns!();
@@ -63,6 +65,13 @@ const COLUMNS: &str = columns!();
 pub async fn find_by_id(db: &TenantDb, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
     let sql = db.sql(&format!("SELECT {COLUMNS} FROM {{t}}.users WHERE id = $1"));
     sqlx::query_as(&sql).bind(id).fetch_optional(db.executor()).await
+}
+
+/// Notes a successful sign-in (in the transaction that begins its session).
+pub async fn record_sign_in(tx: &mut TenantTx, id: Uuid) -> Result<(), sqlx::Error> {
+    let sql = tx.sql("UPDATE {t}.users SET last_sign_in_at = now() WHERE id = $1");
+    sqlx::query(&sql).bind(id).execute(tx.conn()).await?;
+    Ok(())
 }
 
 const FIND_MANY: &str = concat!("SELECT ", columns!(), " FROM {t}.users WHERE id = ANY($1)");
