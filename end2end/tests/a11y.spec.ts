@@ -39,6 +39,18 @@ async function detailPages(page: Page): Promise<string[]> {
   return [department, new URL(page.url()).pathname];
 }
 
+/** The company page right after a save, its toast showing. */
+async function toastViolations(page: Page): Promise<string[]> {
+  await page.goto('/company');
+  await expect(page.locator('body')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByRole('button', { name: 'Salvar' }).click();
+  await expect(page.getByTestId('toast')).toBeVisible();
+  const results = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `/company (toast) ${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(' | ')}`);
+}
+
 for (const [label, width, height] of [['desktop', 1280, 800], ['phone', 390, 844]] as const) {
   for (const scheme of ['light', 'dark'] as const) {
     test.describe(`${label}, ${scheme}`, () => {
@@ -54,6 +66,7 @@ for (const [label, width, height] of [['desktop', 1280, 800], ['phone', 390, 844
         await signIn(page, 'owner@demo.test');
         const found: string[] = [];
         for (const path of [...OWNER_PAGES, ...(await detailPages(page))]) found.push(...(await violations(page, path)));
+        found.push(...(await toastViolations(page)));
         expect(found).toEqual([]);
       });
     });
