@@ -78,6 +78,8 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: 'Criar usuário' }).click();
     await expect(page).toHaveURL(/\/users\/[0-9a-f-]{36}\?notice=created/);
     await expect(page.getByTestId('form-notice')).toBeVisible();
+    // Without JavaScript the toast leaves by itself too: a CSS animation, after 8 s.
+    await expect(page.getByTestId('toast').locator('xpath=..')).toHaveCSS('animation-name', 'toast-out');
     await expect(page.locator('#field-name')).toHaveValue(name);
 
     // A reload shows neither the old error on the form nor the notice again.
@@ -111,6 +113,8 @@ test('a save updates the page in place: no page load, the new data shown, a toas
   await expect(page.getByTestId('department-title')).toHaveText(`${name} B`);
   await expect(page.getByTestId('form-notice')).toHaveText('Salvo.');
   expect(await stayed()).toBe(true);
+  // Hydrated, a timer takes the toast away rather than the animation (which would not start again).
+  await expect(page.getByTestId('toast').locator('xpath=..')).toHaveCSS('animation-name', 'none');
   // The toast can be closed, and the notice is not in the address to come back on reload.
   await page.getByRole('button', { name: 'Fechar aviso' }).click();
   await expect(page.getByTestId('form-notice')).toBeHidden();

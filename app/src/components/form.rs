@@ -307,21 +307,29 @@ pub fn FormStatus(
 }
 
 /// A success message in the corner of the screen. It lets clicks through to the page under it
-/// (but its close button), and with JavaScript on it goes away by itself after a few seconds.
+/// (but its close button) and goes away by itself after 8 seconds: by a CSS animation on the page
+/// as it arrives (no JavaScript needed), then, once the page is hydrated, by a timer, as the
+/// renderer reuses the element for the next toast and a finished animation would not start again.
 #[component]
 fn Toast(message: &'static str) -> impl IntoView {
     let shown = RwSignal::new(true);
+    let scripted = RwSignal::new(false);
     Effect::new(move |_| {
+        scripted.set(true);
         #[cfg(feature = "hydrate")]
-        set_timeout(move || shown.set(false), std::time::Duration::from_secs(TOAST_SECS));
+        set_timeout(move || shown.set(false), std::time::Duration::from_secs(8));
     });
     view! {
         <Show when=move || shown.get()>
-        <div class="pointer-events-none fixed inset-x-4 bottom-4 z-50 flex justify-center sm:inset-x-auto sm:right-6 sm:bottom-6">
+        <div
+            class="pointer-events-none fixed inset-x-4 bottom-4 z-50 flex justify-center sm:inset-x-auto sm:right-6 sm:bottom-6"
+            class=("animate-[toast-out_300ms_ease-in_8s_forwards]", move || !scripted.get())
+        >
             <div role="status" data-testid="toast" class="pointer-events-none flex w-full max-w-sm items-start gap-3 rounded-xl border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900 shadow-lg dark:border-emerald-800 dark:bg-emerald-950 dark:text-emerald-100">
                 <span aria-hidden="true">"✓"</span>
                 <p class="flex-1" data-testid="form-notice">{message}</p>
-                <button type="button" class="pointer-events-auto -my-1 rounded px-1 text-lg leading-none hover:bg-emerald-100 dark:hover:bg-emerald-900" aria-label=t(Key::FormDismiss) on:click=move |_| shown.set(false)>
+                // Closing needs JavaScript: without it the button is not offered.
+                <button type="button" class="pointer-events-auto -my-1 rounded px-1 text-lg leading-none hover:bg-emerald-100 dark:hover:bg-emerald-900" class=("hidden", move || !scripted.get()) aria-label=t(Key::FormDismiss) on:click=move |_| shown.set(false)>
                     <span aria-hidden="true">"×"</span>
                 </button>
             </div>
@@ -329,10 +337,6 @@ fn Toast(message: &'static str) -> impl IntoView {
         </Show>
     }
 }
-
-/// How long a toast stays (JavaScript on).
-#[cfg(feature = "hydrate")]
-const TOAST_SECS: u64 = 8;
 
 /// Notices of addresses a payment provider sends the customer back to, with no form post of
 /// this app before them.
