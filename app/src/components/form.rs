@@ -372,12 +372,6 @@ fn notice_key(code: &str) -> Option<Key> {
     })
 }
 
-/// How many saves this tab has made so far (see [`DataVersion`]), not tracked.
-#[cfg(feature = "hydrate")]
-fn saves_so_far() -> u64 {
-    use_context::<DataVersion>().map(|v| v.0.get_untracked()).unwrap_or_default()
-}
-
 /// After a save, a page that loads its data again keeps its elements (the renderer updates them
 /// in place), and an attribute no longer says what a field shows once someone typed or ticked in
 /// it: `show` puts the saved value back. Before any save (the page as it arrived) nothing is
@@ -389,7 +383,8 @@ where
     E::Output: Clone + 'static,
     NodeRef<E>: Get<Value = Option<E::Output>>,
 {
-    if saves_so_far() == 0 {
+    let saves_so_far = use_context::<DataVersion>().map(|v| v.0.get_untracked()).unwrap_or_default();
+    if saves_so_far == 0 {
         return;
     }
     Effect::new(move |_| {
@@ -538,12 +533,7 @@ pub fn follow<S>(value: S) -> Signal<Option<AppError>>
 where
     S: Get<Value = Option<Result<String, AppError>>> + Copy + Send + Sync + 'static,
 {
-    Effect::new(move |_| {
-        if let Some(Ok(target)) = value.get() {
-            go(target);
-        }
-    });
-    form_error(value)
+    load_on_success(value, |target| target)
 }
 
 /// A full page load of `path`.
