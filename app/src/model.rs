@@ -237,8 +237,6 @@ pub struct WebhookDeliveryDto {
     pub created_at: String,
 }
 
-/// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
-/// give the person a new link).
 /// Whether an invitation link can still be used.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -263,6 +261,8 @@ pub struct InvitationPreviewDto {
     pub invited_by: Option<String>,
 }
 
+/// An invitation not accepted yet: `pending` until it expires, then `expired` (send it again to
+/// give the person a new link).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct InvitationDto {

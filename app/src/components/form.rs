@@ -503,13 +503,7 @@ where
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
     T: 'static,
 {
-    let finish = use_finish();
-    Effect::new(move |_| {
-        if let Some(Ok(answer)) = value.get() {
-            finish(to(answer));
-        }
-    });
-    form_error(value)
+    on_success(value, to, use_finish())
 }
 
 /// Like [`go_on_success`], but the address is loaded as a page: for a save that changes what the
@@ -519,9 +513,22 @@ where
     S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
     T: 'static,
 {
+    on_success(value, to, go)
+}
+
+/// Hands the address `to` makes of a successful answer to `finish`; answers the form's error.
+fn on_success<T, S>(
+    value: S,
+    to: impl Fn(T) -> String + Send + Sync + 'static,
+    finish: impl Fn(String) + 'static,
+) -> Signal<Option<AppError>>
+where
+    S: Get<Value = Option<Result<T, AppError>>> + Copy + Send + Sync + 'static,
+    T: 'static,
+{
     Effect::new(move |_| {
         if let Some(Ok(answer)) = value.get() {
-            go(to(answer));
+            finish(to(answer));
         }
     });
     form_error(value)
