@@ -9,6 +9,8 @@
 # same two schemas) running the best SQL for the same answer: the index-ordered page (one row more,
 # to know whether another page follows) and a separate count, capped like the API's (see best_sql).
 #   BENCH_SECONDS=5 BENCH_ROUNDS=1 scripts/bench lists
+# BENCH_ONLY, an extended regular expression, runs only the cases whose label matches it, e.g.
+#   BENCH_ONLY='users c\+d sort=name (page1|search)' scripts/bench lists
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -139,6 +141,7 @@ measure() {
   local a=$1 b=$2 list=$3 sort=$4 kind=$5 depth=$6 label http pgb rps tps p50 p99 round
   label="$list ${a}+${b} sort=$sort $kind"
   if [ "$kind" = offset ] || [ "$kind" = cursor ]; then label="$label $depth"; fi
+  if [ -n "${BENCH_ONLY:-}" ] && ! grep -Eq -- "$BENCH_ONLY" <<<"$label"; then return 0; fi
   best_sql "$a" "$list" "$sort" "$kind" "$depth" > "$WORK/a.sql"
   best_sql "$b" "$list" "$sort" "$kind" "$depth" > "$WORK/b.sql"
   export TENANT_A=bench-$a TENANT_B=bench-$b TOKEN_A=${TOKEN[$a]} TOKEN_B=${TOKEN[$b]}

@@ -1,6 +1,7 @@
 //! Sessions people can see and end: the list, ending one / all others / another user's, logout,
 //! absolute lifetimes, refresh families bound to the password they began under, concurrent
 //! refreshes.
+use futures_util::future::join_all;
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -18,6 +19,18 @@ async fn browser_sign_in(app: &TestApp, email: &str) -> reqwest::Client {
         .unwrap();
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
     web
+}
+
+/// Ends the session of a sign-in's answer (its refresh token) through the API.
+async fn log_out(app: &TestApp, signed_in: &Value) {
+    let res = app
+        .client
+        .post(app.url("/api/auth/logout"))
+        .json(&json!({ "refresh_token": token(signed_in, "refresh_token") }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
 }
 
 async fn sessions(app: &TestApp, access: &str) -> Vec<Value> {
@@ -155,16 +168,41 @@ async fn logout_also_stops_the_access_tokens_of_its_session() {
     app.tenant("acme", "owner@acme.test", PASSWORD).await;
     let data = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
     let other = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
-    let res = app
-        .client
-        .post(app.url("/api/auth/logout"))
-        .json(&json!({ "refresh_token": token(&data, "refresh_token") }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 204);
+    log_out(&app, &data).await;
     assert_eq!(app.get_me(&token(&data, "access_token"), "acme").await.status(), 401);
     assert_eq!(app.get_me(&token(&other, "access_token"), "acme").await.status(), 200, "other sessions go on");
+}
+
+/// Requests that arrive together are authenticated by one read for all of them
+/// (`user_loader.rs`: one statement for a lone pair, another for several): each must still get
+/// its own user, and an ended session its 401, whatever else shares its batch.
+#[tokio::test]
+async fn requests_read_together_each_get_their_own_user_and_session() {
+    let app = spawn_app().await;
+    let staff = staffed(&app, "acme").await;
+    let ended = app.login_ok("acme", "owner@acme.test", PASSWORD).await;
+    log_out(&app, &ended).await;
+    let mut callers: Vec<(String, Option<String>)> =
+        staff.iter().map(|(role, access)| (access.clone(), Some(format!("{role}@acme.test")))).collect();
+    callers.push((token(&ended, "access_token"), None));
+
+    for _ in 0..3 {
+        let calls = (0..60).map(|i| {
+            let (access, email) = callers[i % callers.len()].clone();
+            let app = &app;
+            async move { (app.get_me(&access, "acme").await, email) }
+        });
+        for (res, email) in join_all(calls).await {
+            match email {
+                Some(email) => {
+                    assert_eq!(res.status(), 200);
+                    let me: Value = res.json().await.unwrap();
+                    assert_eq!(me["data"]["email"], email.as_str());
+                }
+                None => assert_eq!(res.status(), 401, "an ended session stays ended in a batch"),
+            }
+        }
+    }
 }
 
 #[tokio::test]

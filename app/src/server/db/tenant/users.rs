@@ -105,12 +105,29 @@ const FIND_SIGNED_IN: &str = concat!(
        AND s.ended_at IS NULL AND s.expires_at > now()"
 );
 
+/// [`FIND_SIGNED_IN`] for one pair, the usual batch. With arrays for parameters PostgreSQL plans
+/// every execution (a generic plan must guess the arrays' length, so its estimate never beats a
+/// custom plan's): 0.15 ms of planning for 0.04 ms of execution. With two plain keys it keeps
+/// one generic plan after its fifth execution.
+const FIND_ONE_SIGNED_IN: &str = concat!(
+    "SELECT ",
+    columns!(),
+    ", $2::uuid AS session_id, \
+     (SELECT s.last_used_at FROM {t}.user_sessions s WHERE s.id = $2 AND s.user_id = $1 \
+       AND s.ended_at IS NULL AND s.expires_at > now()) AS session_last_used \
+     FROM {t}.users WHERE id = $1"
+);
+
 /// The users of these (user, session) pairs with their sessions' state, in one statement: every
 /// authenticated request reads both, and the session check must not cost a round trip of its own.
 pub async fn find_signed_in_on(
     conn: &mut TenantConn,
     pairs: &[(Uuid, Uuid)],
 ) -> Result<Vec<SignedInUser>, sqlx::Error> {
+    if let [(user, session)] = pairs {
+        let sql = conn.sql(FIND_ONE_SIGNED_IN);
+        return sqlx::query_as(&sql).bind(user).bind(session).fetch_all(conn.conn()).await;
+    }
     let sql = conn.sql(FIND_SIGNED_IN);
     let (users, sessions): (Vec<Uuid>, Vec<Uuid>) = pairs.iter().copied().unzip();
     sqlx::query_as(&sql).bind(users).bind(sessions).fetch_all(conn.conn()).await
