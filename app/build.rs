@@ -15,6 +15,9 @@ fn variant(key: &str) -> String {
 }
 
 fn main() {
+    // `sqlx::migrate!` (server/migrate.rs) embeds these folders when the crate compiles; a new
+    // migration file alone would not make cargo compile it again.
+    println!("cargo:rerun-if-changed=../migrations");
     let mut tables: Vec<BTreeMap<String, String>> = Vec::new();
     for (_, tag) in LOCALES {
         let path = format!("locales/{tag}.json");

@@ -191,10 +191,11 @@ async fn a_spare_schema_is_claimed_renamed_brought_up_to_date_and_replaced() {
         "DROP TABLE {s}.api_keys",
         "DROP TABLE {s}.user_sessions, {s}.mfa_recovery_codes",
         "ALTER TABLE {s}.users DROP COLUMN mfa_secret, DROP COLUMN mfa_pending_secret, \
-         DROP COLUMN mfa_enabled_at, DROP COLUMN mfa_last_step, DROP COLUMN last_sign_in_at",
+         DROP COLUMN mfa_enabled_at, DROP COLUMN mfa_last_step, DROP COLUMN last_sign_in_at, \
+         DROP COLUMN name_lower, DROP COLUMN email_lower",
         "DROP TABLE {s}.known_devices, {s}.user_tokens, {s}.user_invitations",
         "DROP INDEX {s}.users_name_order_idx, {s}.users_email_order_idx, {s}.users_role_order_idx, \
-         {s}.users_inserted_order_idx, {s}.users_name_trgm_idx, {s}.users_email_trgm_idx",
+         {s}.users_inserted_order_idx",
         "DROP TABLE {s}.department_members, {s}.departments, {s}.company",
     ] {
         sqlx::query(&statement.replace("{s}", &format!("\"{oldest}\""))).execute(&app.pool).await.unwrap();

@@ -47,6 +47,9 @@ pub struct PageQuery<'a> {
     pub id: &'a str,
     /// The ORDER BY expression; the table has an index on (expression, id).
     pub sort: &'a str,
+    /// The same key as the row stores it (a generated column where `sort` computes it: the
+    /// collected matches of a search read it instead of computing it for each match).
+    pub key: &'a str,
     /// The filters' conditions (their parameters come first).
     pub filters: &'a [String],
     /// The cursor's key and id placeholders, when the page continues after a cursor.
@@ -98,14 +101,14 @@ impl PageQuery<'_> {
     /// execution, while this statement keeps one generic plan. Answers `total` over the cap
     /// when there were more matches: then the walk serves the page ([`Self::walk_sql`]).
     pub fn matched_sql(&self) -> String {
-        let Self { columns, from, id, sort, .. } = *self;
+        let Self { columns, from, id, sort, key, .. } = *self;
         let (dir, op) = self.direction();
         let continues = match &self.after {
             Some((key, after_id)) => format!("WHERE (k, id) {op} ({key}, {after_id})"),
             None => String::new(),
         };
         format!(
-            "WITH matched AS MATERIALIZED (SELECT {id} AS id, {sort} AS k FROM {from} {} LIMIT {}) \
+            "WITH matched AS MATERIALIZED (SELECT {id} AS id, {key} AS k FROM {from} {} LIMIT {}) \
              SELECT {columns}, (SELECT count(*) FROM matched) AS total FROM {from} \
              WHERE {id} IN (SELECT id FROM matched {continues} ORDER BY k {dir}, id {dir} LIMIT {} OFFSET {}) \
              ORDER BY {sort} {dir}, {id} {dir}",

@@ -36,9 +36,18 @@ impl DepartmentSort {
         }
     }
 
+    /// The sort key as the row stores it: the lowered name is a generated column (tenant
+    /// migration 0011), equal to what [`Self::column`] computes.
+    fn stored(self) -> &'static str {
+        match self {
+            DepartmentSort::Name => "d.name_lower",
+            DepartmentSort::InsertedAt => self.column(),
+        }
+    }
+
     fn key_columns(self) -> &'static str {
         match self {
-            DepartmentSort::Name => "lower(d.name) AS key_text, NULL::bigint AS key_int",
+            DepartmentSort::Name => "d.name_lower AS key_text, NULL::bigint AS key_int",
             DepartmentSort::InsertedAt => {
                 "NULL::text AS key_text, (extract(epoch FROM d.inserted_at) * 1000000)::bigint AS key_int"
             }
@@ -63,7 +72,7 @@ fn filter_conditions(f: &DepartmentFilter<'_>, first: usize) -> (Vec<String>, us
     let mut n = first;
     if f.search.is_some() {
         // Served by the trigram indexes on lower(name) and lower(identifier).
-        conditions.push(format!("(lower(d.name) LIKE ${n} OR lower(d.identifier) LIKE ${n})"));
+        conditions.push(format!("(d.name_lower LIKE ${n} OR d.identifier_lower LIKE ${n})"));
         n += 1;
     }
     if f.active.is_some() {
@@ -111,6 +120,7 @@ fn page_query<'a>(f: &DepartmentFilter<'_>, columns: &'a str, filters: &'a [Stri
         from: "{t}.departments d",
         id: "d.id",
         sort: f.sort.column(),
+        key: f.sort.stored(),
         filters,
         after: f.after.map(|_| (format!("${next}"), format!("${}", next + 1))),
         descending: f.descending,

@@ -263,10 +263,20 @@ impl UserSort {
         }
     }
 
+    /// The sort key as the row stores it: the lowered name and email are generated columns
+    /// (tenant migration 0011), equal to what [`Self::column`] computes.
+    fn stored(self) -> &'static str {
+        match self {
+            UserSort::Name => "name_lower",
+            UserSort::Email => "email_lower",
+            UserSort::Role | UserSort::InsertedAt => self.column(),
+        }
+    }
+
     /// The sort key of each row as the page selects it (text keys or numbers), for the cursor.
     fn key_columns(self) -> String {
         match self {
-            UserSort::Name | UserSort::Email => format!("{} AS key_text, NULL::bigint AS key_int", self.column()),
+            UserSort::Name | UserSort::Email => format!("{} AS key_text, NULL::bigint AS key_int", self.stored()),
             UserSort::Role => format!("NULL::text AS key_text, ({ROLE_RANK})::bigint AS key_int"),
             UserSort::InsertedAt => {
                 "NULL::text AS key_text, (extract(epoch FROM inserted_at) * 1000000)::bigint AS key_int".into()
@@ -305,8 +315,8 @@ fn filter_conditions(f: &UserFilter<'_>, first: usize) -> (Vec<String>, usize) {
     let mut conditions = Vec::new();
     let mut n = first;
     if f.search.is_some() {
-        // Served by the trigram indexes on lower(name) and lower(email).
-        conditions.push(format!("(lower(name) LIKE ${n} OR lower(email) LIKE ${n})"));
+        // Served by the trigram indexes on the stored lowered name and email.
+        conditions.push(format!("(name_lower LIKE ${n} OR email_lower LIKE ${n})"));
         n += 1;
     }
     if f.role.is_some() {
@@ -370,6 +380,7 @@ fn page_query<'a>(f: &UserFilter<'_>, columns: &'a str, filters: &'a [String], n
         from: "{t}.users",
         id: "id",
         sort: f.sort.column(),
+        key: f.sort.stored(),
         filters,
         after: f.after.map(|_| (f.sort.key_param(next), format!("${}", next + 1))),
         descending: f.descending,
