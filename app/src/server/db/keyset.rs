@@ -104,7 +104,7 @@ impl PageQuery<'_> {
         let Self { columns, from, id, sort, key, .. } = *self;
         let (dir, op) = self.direction();
         let continues = match &self.after {
-            Some((key, after_id)) => format!("WHERE (k, id) {op} ({key}, {after_id})"),
+            Some((after_key, after_id)) => format!("WHERE (k, id) {op} ({after_key}, {after_id})"),
             None => String::new(),
         };
         format!(

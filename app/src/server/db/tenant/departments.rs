@@ -71,7 +71,7 @@ fn filter_conditions(f: &DepartmentFilter<'_>, first: usize) -> (Vec<String>, us
     let mut conditions = Vec::new();
     let mut n = first;
     if f.search.is_some() {
-        // Served by the trigram indexes on lower(name) and lower(identifier).
+        // Served by the trigram indexes on the stored lowered name and identifier.
         conditions.push(format!("(d.name_lower LIKE ${n} OR d.identifier_lower LIKE ${n})"));
         n += 1;
     }
