@@ -1,6 +1,6 @@
 // Accessibility: axe-core on every page, signed in and not, at desktop and phone width, in light
 // and dark: no serious or critical violation of WCAG 2.1 A/AA.
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 import AxeBuilder from '@axe-core/playwright';
 import { signIn } from './helpers';
 

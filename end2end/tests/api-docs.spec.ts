@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 test('the API docs page renders every operation of the OpenAPI description, from the app itself', async ({ page }) => {
   const spec = await (await page.request.get('/api/openapi.json')).json();

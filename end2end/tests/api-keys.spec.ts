@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signIn } from './helpers';
 
 test('a manager creates an API key, sees it once, the key calls the API, and revoking it asks first', async ({ page }) => {

@@ -1,6 +1,6 @@
 // What a page load costs the network: the wasm, its JS and the CSS carry a content hash in their
 // names and are kept by browsers for a year without asking again; text and wasm go compressed.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 /** The addresses of the page's stylesheet, script and wasm, as its HTML names them. */
 async function assetsOf(html: string): Promise<string[]> {

@@ -1,4 +1,4 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 
 const OWNER = { tenant: 'demo', email: 'owner@demo.test', password: 'demo-password-2026' };
 

@@ -1,6 +1,6 @@
 // The subscription the way a Brazilian company pays: PIX on the local provider, an upgrade that
 // keeps one subscription, the charges list, and a cancel that keeps the workspace writable.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signUp, unique } from './helpers';
 
 test('pay by PIX, upgrade with a prorated charge, see both charges, cancel and keep writing', async ({ page }) => {

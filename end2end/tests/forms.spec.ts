@@ -1,7 +1,7 @@
 // How forms guide: the app's own messages (never the browser's bubbles), an error that goes away
 // once its field is changed, what was typed kept after a failed post without JavaScript, and a
 // success notice shown once, not again on reload.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signIn, unique, signInWithoutScripts } from './helpers';
 
 

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 
 test('switching to English and to Spanish changes the text, and the choice sticks', async ({ page }) => {
   await page.goto('/login');

@@ -1,4 +1,4 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 import { followMailLink, signIn } from './helpers';
 
 const PASSWORD = 'demo-password-2026';

@@ -1,6 +1,6 @@
 // A new company's dashboard guides its owner: a checklist whose steps tick as they are done and
 // that disappears when all are, the trial's days left, and no plan cards for attendants.
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 import { signIn, signUp, unique } from './helpers';
 
 async function dashboard(page: Page) {

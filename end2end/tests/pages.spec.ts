@@ -1,6 +1,6 @@
 // Every page, signed in and not, hydrates without a page error or a console error: a panic in the
 // wasm (a hydration mismatch) or a failed request shows up here before a person meets it.
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 import { signIn } from './helpers';
 
 /** Collects what the page reports as broken: uncaught errors and console errors. */

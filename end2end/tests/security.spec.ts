@@ -1,6 +1,6 @@
 // Two-step verification and sessions, as a person uses them: set up with the code the app shows,
 // sign out, sign in with password and code, then with a recovery code; end another session.
-import { test, expect, Page, Browser } from '@playwright/test';
+import { test, expect, Page, Browser } from './fixtures';
 import { signIn, totp, signInWithoutScripts } from './helpers';
 
 async function hydrated(page: Page) {

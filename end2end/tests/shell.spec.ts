@@ -1,6 +1,6 @@
 // The app shell at desktop and phone widths: one header row on a desktop even with a long name in
 // Spanish, the current page marked, a menu button on phones, and an account menu.
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signIn } from './helpers';
 
 test('on a desktop the header is one row, marks the page and has an account menu', async ({ page }) => {

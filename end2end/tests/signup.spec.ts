@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signUp, unique } from './helpers';
 
 test('a company signs up, pays at the local checkout and lands on its dashboard', async ({ page }) => {

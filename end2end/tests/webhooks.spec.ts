@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { createHmac } from 'crypto';
 import { createServer, IncomingHttpHeaders } from 'http';
 import { AddressInfo } from 'net';
