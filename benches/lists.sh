@@ -83,7 +83,8 @@ for t in a b c d; do
 done
 get() { curl -fsS "http://127.0.0.1:$PORT$2" -H "authorization: Bearer ${TOKEN[$1]}" -H "x-tenant: bench-$1"; }
 
-USER_COLUMNS="id, name, email, role, active, locale, avatar_url, security_version, mfa_enabled_at IS NOT NULL AS mfa_enabled, inserted_at, updated_at"
+# The columns the API reads for each row (app/src/server/db/tenant/users.rs, departments.rs).
+USER_COLUMNS="id, name, email, role, active, locale, avatar_url, security_version, mfa_enabled_at IS NOT NULL AS mfa_enabled, inserted_at, updated_at, last_sign_in_at"
 DEPT_COLUMNS="d.id, d.name, d.identifier, d.description, d.active, d.max_queue_size, d.max_wait_time, d.inserted_at, d.updated_at, (SELECT count(*) FROM {t}.department_members m WHERE m.department_id = d.id) AS user_count"
 ROLE_RANK="CASE role WHEN 'attendant' THEN 1 WHEN 'supervisor' THEN 2 WHEN 'manager' THEN 3 ELSE 4 END"
 
