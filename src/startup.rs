@@ -217,6 +217,7 @@ pub fn router(state: AppState) -> Router {
         .route("/dev/mailbox/{id}", get(mailbox::show))
         .leptos_routes_with_context(&state, routes, context, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(headers::page_policy))
         .layer(middleware::from_fn(cache_control))
         .layer(middleware::from_fn(server_fn_status))
         .layer(middleware::from_fn(flash::capture_form))

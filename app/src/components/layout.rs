@@ -91,8 +91,11 @@ pub fn AppLayout(viewer: Viewer, children: Children) -> impl IntoView {
     // "Usuários · Demo Ltda": the section the page belongs to, then the company.
     let company = viewer.tenant.name.clone();
     let title_items = items.clone();
+    // The server reads the title after the page has rendered, when the router's location may
+    // already be disposed (pages rendered side by side made that a panic): then this page's path.
+    let rendered_path = path.get_untracked();
     let title = move || {
-        let path = path.get();
+        let path = path.try_get().unwrap_or_else(|| rendered_path.clone());
         match title_items.iter().find(|(href, _)| holds(href, &path)) {
             Some((_, key)) => format!("{} · {company}", t(*key)),
             None => company.clone(),
