@@ -46,6 +46,14 @@ fresh_database() {
   echo "$url"
 }
 
+# Fails when something already listens on 127.0.0.1:$1: a server started there would not bind, and
+# wait_ready would be answered by whatever holds the port (tests would run against it).
+require_free_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    die "port $1 is already in use by another program"
+  fi
+}
+
 # Waits until the server at $1 answers /readyz (max 60 s).
 wait_ready() {
   local i
