@@ -8,8 +8,8 @@ export { expect };
 export type { Page, Browser, BrowserContext };
 
 function record(page: Page, log: string[]) {
-  const at = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   const started = Date.now();
+  const at = () => `${((Date.now() - started) / 1000).toFixed(1)}s`;
   page.on('console', (msg) => {
     if (msg.type() === 'error' || msg.type() === 'warning') log.push(`${at()} console.${msg.type()}: ${msg.text()}`);
   });
